@@ -1,0 +1,110 @@
+import type { ParleyCommand, ParleyEvent } from '@parley/domain';
+import { DEFAULT_SCHEMAS_DIR, SchemaError, SchemaRegistry } from './schema-registry.ts';
+
+export type EventMeta = {
+  eventId: string;
+  time: number;
+  causationId: string;
+  actorId: string;
+  /** Event log sequence of the previous event on the same subject; 0 for the first. */
+  prev: number;
+};
+export type DecodedEvent = { meta: EventMeta & { version: number }; event: ParleyEvent };
+
+export type CommandMeta = { commandId: string; userId: string; time: number; replyTo: string };
+export type DecodedCommand = { meta: CommandMeta & { version: number }; type: string; data: unknown };
+
+export type CommandOutcome =
+  | { commandId: string; userId: string; status: 'accepted'; seq: number; eventType: string; eventId: string }
+  | { commandId: string; userId: string; status: 'rejected'; statusCode: number; code: string; message: string };
+
+type OutcomeRecord = {
+  commandId: string;
+  userId: string;
+  status: 'accepted' | 'rejected';
+  seq: number;
+  eventType: string | null;
+  eventId: string | null;
+  code: string | null;
+  statusCode: number;
+  message: string | null;
+};
+
+/**
+ * Binary Avro codecs for everything Parley puts on NATS. Envelopes carry the
+ * type and schema version of their payload; decoding always yields the
+ * latest version's shape, so consumers handle one shape per type.
+ */
+export class Codec {
+  private readonly envelopes: SchemaRegistry;
+  private readonly events: SchemaRegistry;
+  private readonly commands: SchemaRegistry;
+
+  constructor(schemasDir: string = DEFAULT_SCHEMAS_DIR) {
+    this.envelopes = new SchemaRegistry(schemasDir, 'envelope');
+    this.events = new SchemaRegistry(schemasDir, 'events');
+    this.commands = new SchemaRegistry(schemasDir, 'commands');
+  }
+
+  encodeEvent(meta: EventMeta, event: ParleyEvent): Buffer {
+    const { version, bytes } = this.events.encode(event.type, event.data);
+    return this.envelopes.encodeTagged('EventEnvelope', { ...meta, type: event.type, version, payload: bytes });
+  }
+
+  decodeEvent(bytes: Uint8Array): DecodedEvent {
+    const envelope = this.envelopes.decodeTagged('EventEnvelope', bytes) as EventMeta & {
+      type: string;
+      version: number;
+      payload: Buffer;
+    };
+    const { type, version, payload, ...meta } = envelope;
+    const data = this.events.decode(type, version, payload);
+    return { meta: { ...meta, version }, event: { type, data: { ...(data as object) } } as ParleyEvent };
+  }
+
+  encodeCommand(meta: CommandMeta, command: ParleyCommand): Buffer {
+    const { version, bytes } = this.commands.encode(command.type, command.data);
+    return this.envelopes.encodeTagged('CommandEnvelope', { ...meta, type: command.type, version, payload: bytes });
+  }
+
+  /** Returns the command's data as plain JSON-like values, to be checked again by parseCommand. */
+  decodeCommand(bytes: Uint8Array): DecodedCommand {
+    const envelope = this.envelopes.decodeTagged('CommandEnvelope', bytes) as CommandMeta & {
+      type: string;
+      version: number;
+      payload: Buffer;
+    };
+    const { type, version, payload, ...meta } = envelope;
+    const data = this.commands.decode(type, version, payload);
+    return { meta: { ...meta, version }, type, data: { ...(data as object) } };
+  }
+
+  encodeOutcome(outcome: CommandOutcome): Buffer {
+    const record: OutcomeRecord =
+      outcome.status === 'accepted'
+        ? { ...outcome, code: null, message: null, statusCode: 200 }
+        : { ...outcome, seq: 0, eventType: null, eventId: null };
+    return this.envelopes.encodeTagged('CommandOutcome', record);
+  }
+
+  decodeOutcome(bytes: Uint8Array): CommandOutcome {
+    const r = this.envelopes.decodeTagged('CommandOutcome', bytes) as OutcomeRecord;
+    if (r.status === 'accepted') {
+      if (r.eventType === null || r.eventId === null) throw new SchemaError('accepted outcome without its event');
+      return { commandId: r.commandId, userId: r.userId, status: 'accepted', seq: r.seq, eventType: r.eventType, eventId: r.eventId };
+    }
+    return {
+      commandId: r.commandId,
+      userId: r.userId,
+      status: 'rejected',
+      statusCode: r.statusCode,
+      code: r.code ?? 'unknown',
+      message: r.message ?? '',
+    };
+  }
+
+  /** Registries, for tooling that checks schema evolution (fixtures). */
+  registries(): Record<'envelope' | 'events' | 'commands', SchemaRegistry> {
+    return { envelope: this.envelopes, events: this.events, commands: this.commands };
+  }
+}

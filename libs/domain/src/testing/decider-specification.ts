@@ -1,0 +1,40 @@
+import { deepStrictEqual } from 'node:assert/strict';
+import { DomainError } from '../errors.ts';
+import type { ParleyCommand } from '../guild/guild.commands.ts';
+import type { CommandMeta, Decision } from '../guild/guild.decide.ts';
+import { decide } from '../guild/guild.decide.ts';
+import type { GuildEvent } from '../guild/guild.events.ts';
+import { evolveGuild, initialGuildState } from '../guild/guild.events.ts';
+
+/**
+ * given(events).when(command, meta).then(event) / .thenRejects(code):
+ * the form every decider rule is specified in. Framework-free so it works
+ * under any test runner; it throws on mismatch.
+ */
+export function given(...events: GuildEvent[]) {
+  const state = events.reduce(evolveGuild, initialGuildState());
+  return {
+    when(command: ParleyCommand, meta: CommandMeta) {
+      const run = (): Decision => decide(command, state, meta);
+      return {
+        then(expected: Decision): void {
+          deepStrictEqual(run(), expected);
+        },
+        thenRejects(code: string, status?: number): void {
+          let decided: Decision;
+          try {
+            decided = run();
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+            if (error.code !== code) throw new Error(`expected rejection ${code}, got ${error.code}: ${error.message}`);
+            if (status !== undefined && error.status !== status) {
+              throw new Error(`expected status ${status}, got ${error.status}`);
+            }
+            return;
+          }
+          throw new Error(`expected rejection ${code}, got ${JSON.stringify(decided)}`);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export * from './auth.ts';
+export * from './config.ts';
+export * from './ids.ts';
+export * from './logger.ts';
+export * from './names.ts';
+export * from './nats.ts';

@@ -1,0 +1,57 @@
+import { isId } from '@parley/domain';
+
+/**
+ * Every NATS stream, subject, consumer and bucket name of one Parley
+ * installation derives from its namespace, so test runs, tenants and
+ * environments share servers without seeing each other. Subjects are built
+ * only from ids that passed ID_PATTERN (promise 7: no wildcard smuggling).
+ *
+ *   <ns>.cmd.<guildId|new>            command log (stream <NS>_COMMANDS)
+ *   <ns>.evt.<guildId>.g              a guild's own events (stream <NS>_EVENTS)
+ *   <ns>.evt.<guildId>.c.<channelId>  one channel's messages
+ *   <ns>.live.…                       the same, republished by the server after storing, with the sequence
+ *   <ns>.outcome.<nodeId>             outcomes for the gateway node that sent the command
+ */
+export const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
+
+export type Names = ReturnType<typeof names>;
+
+export function names(namespace: string) {
+  if (!NAMESPACE_PATTERN.test(namespace)) {
+    throw new Error(`namespace must match ${NAMESPACE_PATTERN.source}, got ${JSON.stringify(namespace)}`);
+  }
+  const ns = namespace;
+  const upper = ns.toUpperCase();
+  const id = (value: string, what: string) => {
+    if (!isId(value)) throw new Error(`refusing to build a subject from an invalid ${what}`);
+    return value;
+  };
+  return {
+    namespace: ns,
+    commandStream: `${upper}_COMMANDS`,
+    eventStream: `${upper}_EVENTS`,
+    commandsAll: `${ns}.cmd.>`,
+    eventsAll: `${ns}.evt.>`,
+    liveAll: `${ns}.live.>`,
+    commandSubject: (guildId: string | null) => `${ns}.cmd.${guildId === null ? 'new' : id(guildId, 'guild id')}`,
+    guildSubject: (guildId: string) => `${ns}.evt.${id(guildId, 'guild id')}.g`,
+    channelSubject: (guildId: string, channelId: string) =>
+      `${ns}.evt.${id(guildId, 'guild id')}.c.${id(channelId, 'channel id')}`,
+    /** Everything live about one guild: its own events and all its channels' messages. */
+    liveGuild: (guildId: string) => `${ns}.live.${id(guildId, 'guild id')}.>`,
+    outcomeSubject: (nodeId: string) => `${ns}.outcome.${id(nodeId, 'node id')}`,
+    commandConsumer: 'command-handler',
+    projectorConsumer: (projection: string) => `projector-${id(projection, 'projection name')}`,
+    outcomeBucket: `${ns}_outcomes`,
+    inviteBucket: `${ns}_invites`,
+  };
+}
+
+/** Turns a stored or live event subject back into its stream reference (`guild:<id>` / `channel:<id>`). */
+export function streamKeyOfSubject(subject: string): string {
+  const parts = subject.split('.');
+  // <ns>.<evt|live>.<guildId>.g  |  <ns>.<evt|live>.<guildId>.c.<channelId>
+  if (parts[3] === 'g' && parts.length === 4) return `guild:${parts[2]}`;
+  if (parts[3] === 'c' && parts.length === 5) return `channel:${parts[4]}`;
+  throw new Error(`not an event subject: ${subject}`);
+}

@@ -1,0 +1,82 @@
+import { AckPolicy, DeliverPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Names } from './names.ts';
+
+export type { NatsConnection };
+
+export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  return connect({ servers: url, name, maxReconnectAttempts: -1 });
+}
+
+export type LogSettings = {
+  /** How long JetStream remembers message ids for deduplication. */
+  duplicateWindowMs: number;
+  /** How long the command log keeps commands (an audit trail; outcomes outlive it in the outcome store). */
+  commandMaxAgeMs: number;
+  /** How long outcomes stay retrievable for retried command ids. */
+  outcomeTtlMs: number;
+};
+
+export const DEFAULT_LOG_SETTINGS: LogSettings = {
+  duplicateWindowMs: 10 * 60_000,
+  commandMaxAgeMs: 7 * 24 * 3600_000,
+  outcomeTtlMs: 24 * 3600_000,
+};
+
+/**
+ * Creates (or updates to the current settings) every stream, consumer and
+ * bucket of a namespace. Idempotent: every process may call it at start-up.
+ * The event log keeps everything (it is the source of truth) and republishes
+ * each stored event, with its sequence in headers, on the live subjects the
+ * gateways listen to: live pushes carry the same cursor as the log.
+ */
+export async function provision(nc: NatsConnection, n: Names, settings: LogSettings = DEFAULT_LOG_SETTINGS): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await ensureStream(jsm, {
+    name: n.commandStream,
+    subjects: [n.commandsAll],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(settings.commandMaxAgeMs),
+    duplicate_window: nanos(settings.duplicateWindowMs),
+  });
+  await ensureStream(jsm, {
+    name: n.eventStream,
+    subjects: [n.eventsAll],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    duplicate_window: nanos(settings.duplicateWindowMs),
+    republish: { src: n.eventsAll, dest: n.liveAll },
+  });
+  const consumer = {
+    durable_name: n.commandConsumer,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(30_000),
+    max_ack_pending: 1024,
+  };
+  await jsm.consumers.add(n.commandStream, consumer).catch(async () => jsm.consumers.update(n.commandStream, n.commandConsumer, consumer));
+  const kvm = new Kvm(nc);
+  await kvm.create(n.outcomeBucket, { history: 1, ttl: settings.outcomeTtlMs, storage: StorageType.File });
+  await kvm.create(n.inviteBucket, { history: 1, storage: StorageType.File });
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+    await jsm.streams.update(config.name, config);
+  } catch (error) {
+    if (!/stream not found/i.test((error as Error).message)) throw error;
+    await jsm.streams.add(config);
+  }
+}
+
+/** Deletes every stream and bucket of a namespace (test clean-up and `parley reset`). */
+export async function removeNamespace(nc: NatsConnection, n: Names): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const streams = [n.commandStream, n.eventStream, `KV_${n.outcomeBucket}`, `KV_${n.inviteBucket}`];
+  for (const stream of streams) {
+    await jsm.streams.delete(stream).catch(() => undefined);
+  }
+}
