@@ -15,7 +15,7 @@ export type CommandMeta = { commandId: string; userId: string; time: number; rep
 export type DecodedCommand = { meta: CommandMeta & { version: number }; type: string; data: unknown };
 
 export type CommandOutcome =
-  | { commandId: string; userId: string; status: 'accepted'; seq: number; eventType: string; eventId: string }
+  | { commandId: string; userId: string; status: 'accepted'; seq: number; eventType: string; eventId: string; event: Buffer }
   | { commandId: string; userId: string; status: 'rejected'; statusCode: number; code: string; message: string };
 
 type OutcomeRecord = {
@@ -25,6 +25,7 @@ type OutcomeRecord = {
   seq: number;
   eventType: string | null;
   eventId: string | null;
+  event: Buffer | null;
   code: string | null;
   statusCode: number;
   message: string | null;
@@ -83,15 +84,16 @@ export class Codec {
     const record: OutcomeRecord =
       outcome.status === 'accepted'
         ? { ...outcome, code: null, message: null, statusCode: 200 }
-        : { ...outcome, seq: 0, eventType: null, eventId: null };
+        : { ...outcome, seq: 0, eventType: null, eventId: null, event: null };
     return this.envelopes.encodeTagged('CommandOutcome', record);
   }
 
   decodeOutcome(bytes: Uint8Array): CommandOutcome {
     const r = this.envelopes.decodeTagged('CommandOutcome', bytes) as OutcomeRecord;
     if (r.status === 'accepted') {
-      if (r.eventType === null || r.eventId === null) throw new SchemaError('accepted outcome without its event');
-      return { commandId: r.commandId, userId: r.userId, status: 'accepted', seq: r.seq, eventType: r.eventType, eventId: r.eventId };
+      if (r.eventType === null || r.eventId === null || r.event === null) throw new SchemaError('accepted outcome without its event');
+      const { commandId, userId, seq, eventType, eventId, event } = r;
+      return { commandId, userId, status: 'accepted', seq, eventType, eventId, event };
     }
     return {
       commandId: r.commandId,

@@ -33,7 +33,7 @@ describe('Codec', () => {
   });
 
   it('round-trips both kinds of outcome', () => {
-    const accepted = { commandId: 'c1', userId: 'u', status: 'accepted', seq: 9, eventType: 'MemberJoined', eventId: 'e' } as const;
+    const accepted = { commandId: 'c1', userId: 'u', status: 'accepted', seq: 9, eventType: 'MemberJoined', eventId: 'e', event: Buffer.of(1, 2) } as const;
     const rejected = { commandId: 'c2', userId: 'u', status: 'rejected', statusCode: 403, code: 'guild.not_member', message: 'no' } as const;
     expect(codec.decodeOutcome(codec.encodeOutcome(accepted))).toEqual(accepted);
     expect(codec.decodeOutcome(codec.encodeOutcome(rejected))).toEqual(rejected);

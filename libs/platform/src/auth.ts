@@ -98,3 +98,17 @@ export async function mintToken(options: {
     .setExpirationTime(now + options.ttlSeconds)
     .sign(key);
 }
+
+/**
+ * Token settings from the environment: JWT_ISSUER, JWT_AUDIENCE, and either
+ * JWT_JWKS_URL (an external identity provider) or JWT_PUBLIC_KEY_FILE
+ * (default: the development key, generated on first use).
+ */
+export async function authConfigFromEnv(env: Record<string, string | undefined>, dataDir: string): Promise<AuthConfig> {
+  const issuer = env['JWT_ISSUER'] || 'parley-dev';
+  const audience = env['JWT_AUDIENCE'] || 'parley';
+  const jwksUrl = env['JWT_JWKS_URL'];
+  if (jwksUrl) return { issuer, audience, publicKey: { jwksUrl } };
+  const file = env['JWT_PUBLIC_KEY_FILE'] || (await ensureDevKeys(dataDir)).publicKeyFile;
+  return { issuer, audience, publicKey: { file } };
+}

@@ -46,12 +46,3 @@ export function names(namespace: string) {
     inviteBucket: `${ns}_invites`,
   };
 }
-
-/** Turns a stored or live event subject back into its stream reference (`guild:<id>` / `channel:<id>`). */
-export function streamKeyOfSubject(subject: string): string {
-  const parts = subject.split('.');
-  // <ns>.<evt|live>.<guildId>.g  |  <ns>.<evt|live>.<guildId>.c.<channelId>
-  if (parts[3] === 'g' && parts.length === 4) return `guild:${parts[2]}`;
-  if (parts[3] === 'c' && parts.length === 5) return `channel:${parts[4]}`;
-  throw new Error(`not an event subject: ${subject}`);
-}

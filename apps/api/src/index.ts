@@ -1,0 +1,1 @@
+export { startApi, type ApiApp, type ApiConfig } from './app.ts';

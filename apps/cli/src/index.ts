@@ -1,0 +1,2 @@
+export { startCommand } from './start.ts';
+export { tokenCommand } from './token.ts';

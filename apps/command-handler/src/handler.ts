@@ -1,0 +1,171 @@
+import { jetstream, type JetStreamClient, type JsMsg, type PubAck } from '@nats-io/jetstream';
+import type { Codec, CommandOutcome, DecodedCommand } from '@parley/contracts';
+import {
+  decide,
+  DomainError,
+  evolveGuild,
+  initialGuildState,
+  notFound,
+  conflict,
+  parseCommand,
+  streamOf,
+  type Decision,
+  type ParleyCommand,
+} from '@parley/domain';
+import { newId, newInviteCode, type Logger, type Names, type NatsConnection } from '@parley/platform';
+import type { Aggregates, GuildEntry } from './aggregates.ts';
+import type { EventLog } from './event-log.ts';
+import { Stores } from './stores.ts';
+
+export type HandlerDeps = {
+  nc: NatsConnection;
+  names: Names;
+  codec: Codec;
+  aggregates: Aggregates;
+  stores: Stores;
+  eventLog: EventLog;
+  logger: Logger;
+};
+
+const MAX_ATTEMPTS = 5;
+const WRONG_LAST_SEQUENCE = 10071;
+
+/**
+ * Handles one command from the command log: outcome store (retries) ->
+ * parse -> load state -> decide -> append with expected last sequence and a
+ * message id derived from the command id -> save and publish the outcome ->
+ * ack. A rejection is an outcome like any other (promise 1); only
+ * infrastructure failures leave the command unacked for redelivery.
+ */
+export class CommandProcessor {
+  private readonly js: JetStreamClient;
+
+  constructor(private readonly deps: HandlerDeps) {
+    this.js = jetstream(deps.nc);
+  }
+
+  async handle(message: JsMsg): Promise<void> {
+    const { codec, stores, logger } = this.deps;
+    let command: DecodedCommand;
+    try {
+      command = codec.decodeCommand(message.data);
+    } catch (error) {
+      // Only the gateway writes this log; bytes it cannot have written have no one to answer.
+      logger.error({ err: error, seq: message.seq }, 'undecodable command; terminating it');
+      message.term();
+      return;
+    }
+    const { commandId, userId } = command.meta;
+    const log = logger.child({ commandId, userId, type: command.type });
+    const stored = await stores.outcome(userId, commandId);
+    if (stored) {
+      log.info('command seen before; replaying its outcome');
+      this.reply(command, stored);
+      message.ack();
+      return;
+    }
+    let outcome: CommandOutcome;
+    try {
+      outcome = await this.decideAndAppend(command, parseCommand(command.type, command.data), log);
+    } catch (error) {
+      if (!(error instanceof DomainError)) {
+        if (message.info.deliveryCount < MAX_ATTEMPTS) {
+          log.warn({ err: error, attempt: message.info.deliveryCount }, 'command failed; will retry');
+          message.nak(200 * message.info.deliveryCount);
+          return;
+        }
+        log.error({ err: error }, 'command failed repeatedly; rejecting it');
+      }
+      outcome = rejection(command, error);
+    }
+    const bytes = codec.encodeOutcome(outcome);
+    await stores.saveOutcome(userId, commandId, bytes);
+    this.reply(command, bytes);
+    message.ack();
+    if (outcome.status === 'accepted') log.info({ seq: outcome.seq, event: outcome.eventType }, 'accepted');
+    else log.info({ code: outcome.code }, 'rejected');
+  }
+
+  private reply(command: DecodedCommand, bytes: Uint8Array): void {
+    const prefix = `${this.deps.names.namespace}.outcome.`;
+    if (command.meta.replyTo.startsWith(prefix)) this.deps.nc.publish(command.meta.replyTo, bytes);
+  }
+
+  private async decideAndAppend(decoded: DecodedCommand, command: ParleyCommand, log: Logger): Promise<CommandOutcome> {
+    const { aggregates, names, codec, stores } = this.deps;
+    const { commandId, userId, time } = decoded.meta;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const guildId = await this.routeToGuild(command);
+      const entry: GuildEntry = guildId === null ? { state: initialGuildState(), version: 0 } : await aggregates.guild(guildId);
+      const meta = { actorId: userId, now: time, ids: [newId(time), newId(time), newId(time)], inviteCode: newInviteCode() };
+      const event = decide(command, entry.state, meta);
+      if (event.type === 'InviteCreated') await stores.saveInvite(event.data.code, event.data.guildId);
+      const stream = streamOf(event);
+      const subject =
+        stream.kind === 'guild' ? names.guildSubject(stream.guildId) : names.channelSubject(stream.guildId, stream.channelId);
+      const expected = stream.kind === 'guild' ? entry.version : await aggregates.channelVersion(subject);
+      const eventId = newId(time);
+      const bytes = codec.encodeEvent({ eventId, time, causationId: commandId, actorId: userId, prev: expected }, event);
+      let ack: PubAck;
+      try {
+        ack = await this.js.publish(subject, bytes, {
+          msgID: `${userId}:${commandId}`,
+          expect: { lastSubjectSequence: expected },
+        });
+      } catch (error) {
+        if ((error as { code?: number }).code !== WRONG_LAST_SEQUENCE) throw error;
+        log.debug({ attempt, subject }, 'stream moved on; catching up and deciding again');
+        if (stream.kind === 'guild') await aggregates.refreshGuild(stream.guildId);
+        else await aggregates.refreshChannel(subject);
+        continue;
+      }
+      if (ack.duplicate) return this.acceptedEarlier(decoded, ack.seq);
+      this.advance(subject, event, entry, ack.seq);
+      return { commandId, userId, status: 'accepted', seq: ack.seq, eventType: event.type, eventId, event: bytes };
+    }
+    throw conflict('command.contended', 'the target changed too often while deciding; retry the command');
+  }
+
+  private async routeToGuild(command: ParleyCommand): Promise<string | null> {
+    switch (command.type) {
+      case 'CreateGuild':
+        return null;
+      case 'JoinGuild': {
+        const guildId = await this.deps.stores.guildOfInvite(command.data.code);
+        if (guildId === null) throw notFound('invite.not_found', 'no such invite');
+        return guildId;
+      }
+      default:
+        return command.data.guildId;
+    }
+  }
+
+  private advance(subject: string, event: Decision, entry: GuildEntry, seq: number): void {
+    if (event.type === 'MessagePosted') {
+      this.deps.aggregates.advanceChannel(subject, seq);
+      return;
+    }
+    const guildId = event.data.guildId;
+    this.deps.aggregates.advanceGuild(guildId, { state: evolveGuild(entry.state, event), version: seq });
+  }
+
+  /**
+   * The event log already holds this command's event (an earlier attempt
+   * appended it, then died before storing the outcome): answer with that
+   * event, decide nothing again.
+   */
+  private async acceptedEarlier(decoded: DecodedCommand, seq: number): Promise<CommandOutcome> {
+    const bytes = await this.deps.eventLog.bySeq(seq);
+    const { meta, event } = this.deps.codec.decodeEvent(bytes);
+    const { commandId, userId } = decoded.meta;
+    return { commandId, userId, status: 'accepted', seq, eventType: event.type, eventId: meta.eventId, event: Buffer.from(bytes) };
+  }
+}
+
+function rejection(command: DecodedCommand, error: unknown): CommandOutcome {
+  const { commandId, userId } = command.meta;
+  if (error instanceof DomainError) {
+    return { commandId, userId, status: 'rejected', statusCode: error.status, code: error.code, message: error.message };
+  }
+  return { commandId, userId, status: 'rejected', statusCode: 500, code: 'internal.error', message: 'the command could not be processed' };
+}

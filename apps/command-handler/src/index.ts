@@ -1,0 +1,1 @@
+export { startCommandHandler, type CommandHandlerApp, type CommandHandlerConfig } from './app.ts';

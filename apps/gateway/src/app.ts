@@ -1,0 +1,75 @@
+import { Codec } from '@parley/contracts';
+import { connectNats, createVerifier, names as namesOf, provision, type AuthConfig, type Logger } from '@parley/platform';
+import { createOrm } from '@parley/read-model';
+import uWS from 'uWebSockets.js';
+import { CommandRelay } from './command-relay.ts';
+import { CLOSE } from './protocol.ts';
+import { createServer, type ServerLimits } from './server.ts';
+
+export type GatewayConfig = {
+  natsUrl: string;
+  databaseUrl: string;
+  namespace: string;
+  host: string;
+  port: number;
+  nodeId: string;
+  auth: AuthConfig;
+  limits: ServerLimits;
+};
+
+export type GatewayApp = { port: number; nodeId: string; stop(): Promise<void> };
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxFrameBytes: 64 * 1024,
+  maxBackpressureBytes: 1024 * 1024,
+  commandsPerSecond: 20,
+  commandBurst: 50,
+  idleTimeoutSeconds: 120,
+};
+
+/** uWS silently falls back to a slow JS imitation when its binary does not load; Parley refuses to run on it. */
+export function assertNativeUws(): void {
+  if (!uWS.App.toString().includes('[native code]')) {
+    throw new Error('uWebSockets.js native binary did not load (Node 20 on glibc >= 2.36 is required); refusing to start');
+  }
+}
+
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
+  assertNativeUws();
+  const names = namesOf(config.namespace);
+  const nc = await connectNats(config.natsUrl, `parley-gateway-${config.nodeId}`);
+  await provision(nc, names);
+  const orm = await createOrm(config.databaseUrl, { poolMax: 5 });
+  const codec = new Codec();
+  const log = logger.child({ node: config.nodeId });
+  const relay = new CommandRelay(nc, names, codec, config.nodeId, log);
+  await relay.start();
+  const server = createServer({
+    nodeId: config.nodeId,
+    names,
+    codec,
+    verify: await createVerifier(config.auth),
+    orm,
+    nc,
+    relay,
+    logger: log,
+    limits: config.limits,
+  });
+  const app = server.app;
+  const listenSocket = await new Promise<uWS.us_listen_socket>((resolve, reject) => {
+    app.listen(config.host, config.port, (socket) => (socket ? resolve(socket) : reject(new Error(`cannot listen on ${config.host}:${config.port}`))));
+  });
+  const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+  log.info({ port }, 'gateway listening');
+  return {
+    port,
+    nodeId: config.nodeId,
+    async stop() {
+      uWS.us_listen_socket_close(listenSocket);
+      server.closeAll(CLOSE.draining.code, CLOSE.draining.reason);
+      relay.stop();
+      await nc.drain();
+      await orm.close();
+    },
+  };
+}

@@ -1,0 +1,250 @@
+import type { Codec, CommandOutcome } from '@parley/contracts';
+import { DomainError, parseCommand, type ParleyCommand } from '@parley/domain';
+import type { Logger, Names, NatsConnection, TokenVerifier } from '@parley/platform';
+import { guildsOfUser, isMember, snapshot, PROJECTIONS, type MikroORM } from '@parley/read-model';
+import uWS from 'uWebSockets.js';
+import type { CommandRelay } from './command-relay.ts';
+import { guildTopic, LiveHub } from './live-hub.ts';
+import { CLOSE, errorFrame, eventPayload, FrameError, parseClientFrame, PROTOCOL_VERSION } from './protocol.ts';
+
+export type SocketData = {
+  userId: string;
+  connectionId: number;
+  expiresAt: number;
+  guilds: Set<string>;
+  pending: Set<string>;
+  /** Token bucket for commands. */
+  tokens: number;
+  refilledAt: number;
+  expiryTimer?: NodeJS.Timeout;
+  closed: boolean;
+};
+export type Socket = uWS.WebSocket<SocketData>;
+
+export type ServerLimits = {
+  maxFrameBytes: number;
+  maxBackpressureBytes: number;
+  commandsPerSecond: number;
+  commandBurst: number;
+  idleTimeoutSeconds: number;
+};
+
+export type ServerDeps = {
+  nodeId: string;
+  names: Names;
+  codec: Codec;
+  verify: TokenVerifier;
+  orm: MikroORM;
+  nc: NatsConnection;
+  relay: CommandRelay;
+  logger: Logger;
+  limits: ServerLimits;
+};
+
+/** Events that put the acting user into a guild: the gateway starts watching it for them. */
+const JOINING_EVENTS = new Set(['GuildCreated', 'MemberJoined']);
+
+/**
+ * The WebSocket endpoint `/ws`. Authentication completes before the socket
+ * opens (the upgrade waits for the JWT check), so no frame is ever handled
+ * for an unknown user; the user id comes only from the verified token.
+ */
+export type Server = {
+  app: uWS.TemplatedApp;
+  hub: LiveHub;
+  /** Closes every open socket with the given close code (stop, drain). */
+  closeAll(code: number, reason: string): void;
+};
+
+export function createServer(deps: ServerDeps): Server {
+  const { logger, limits } = deps;
+  const app = uWS.App();
+  const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, logger);
+  const sockets = new Set<Socket>();
+  let connections = 0;
+
+  app.get('/health', (res) => {
+    res.writeHeader('content-type', 'application/json').end(JSON.stringify({ status: 'ok', node: deps.nodeId }));
+  });
+
+  app.ws<SocketData>('/ws', {
+    maxPayloadLength: limits.maxFrameBytes,
+    maxBackpressure: limits.maxBackpressureBytes,
+    closeOnBackpressureLimit: 1,
+    idleTimeout: limits.idleTimeoutSeconds,
+    sendPingsAutomatically: true,
+
+    upgrade: (res, req, context) => {
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const authorization = req.getHeader('authorization');
+      const token = authorization.startsWith('Bearer ') ? authorization.slice(7) : req.getQuery('token') ?? '';
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      deps.verify(token).then(
+        (identity) => {
+          if (aborted) return;
+          const data: SocketData = {
+            userId: identity.userId,
+            connectionId: ++connections,
+            expiresAt: identity.expiresAt,
+            guilds: new Set(),
+            pending: new Set(),
+            tokens: limits.commandBurst,
+            refilledAt: Date.now(),
+            closed: false,
+          };
+          res.cork(() => res.upgrade(data, key, protocol, extensions, context));
+        },
+        (error: Error) => {
+          if (aborted) return;
+          res.cork(() => res.writeStatus('401 Unauthorized').writeHeader('content-type', 'text/plain').end(error.message));
+        },
+      );
+    },
+
+    open: (ws) => {
+      sockets.add(ws);
+      const data = ws.getUserData();
+      data.expiryTimer = setTimeout(() => {
+        if (!data.closed) ws.end(CLOSE.tokenExpired.code, CLOSE.tokenExpired.reason);
+      }, Math.max(0, data.expiresAt - Date.now()));
+      ws.send(JSON.stringify({ op: 'hello', v: PROTOCOL_VERSION, node: deps.nodeId, userId: data.userId }));
+      void sendReady(ws).catch((error) => logger.error({ err: error, userId: data.userId }, 'ready failed'));
+    },
+
+    message: (ws, message, isBinary) => {
+      const data = ws.getUserData();
+      if (isBinary) {
+        ws.send(errorFrame('frame.binary', 'binary frames are not supported; send JSON text'));
+        return;
+      }
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(message);
+      } catch {
+        ws.send(errorFrame('frame.invalid_utf8', 'frame is not valid UTF-8'));
+        return;
+      }
+      try {
+        const frame = parseClientFrame(text);
+        switch (frame.op) {
+          case 'ping':
+            ws.send('{"op":"pong"}');
+            return;
+          case 'subscribe':
+            void subscribe(ws, frame.guildId);
+            return;
+          case 'command':
+            if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands per second`, frame.id);
+            sendCommand(ws, frame.id, parseCommandFrame(frame.type, frame.data, frame.id));
+            return;
+        }
+      } catch (error) {
+        if (error instanceof FrameError) ws.send(errorFrame(error.code, error.message, error.id));
+        else throw error;
+      }
+    },
+
+    close: (ws) => {
+      sockets.delete(ws);
+      const data = ws.getUserData();
+      data.closed = true;
+      clearTimeout(data.expiryTimer);
+      for (const commandId of data.pending) deps.relay.forget(data.userId, commandId);
+      // uWS removes the socket from its topics after this handler returns.
+      setImmediate(() => {
+        for (const guildId of data.guilds) hub.release(guildId);
+      });
+    },
+  });
+
+  function takeToken(data: SocketData): boolean {
+    const now = Date.now();
+    data.tokens = Math.min(limits.commandBurst, data.tokens + ((now - data.refilledAt) / 1000) * limits.commandsPerSecond);
+    data.refilledAt = now;
+    if (data.tokens < 1) return false;
+    data.tokens -= 1;
+    return true;
+  }
+
+  function parseCommandFrame(type: string, payload: unknown, id: string): ParleyCommand {
+    try {
+      return parseCommand(type, payload);
+    } catch (error) {
+      if (error instanceof DomainError) throw new FrameError(error.code, error.message, id);
+      throw error;
+    }
+  }
+
+  async function sendReady(ws: Socket): Promise<void> {
+    const data = ws.getUserData();
+    const ready = await snapshot(deps.orm.em.fork(), PROJECTIONS.guilds, (em) => guildsOfUser(em, data.userId));
+    for (const guild of ready.data) await watch(ws, guild.id);
+    if (data.closed) return;
+    const guilds = ready.data.map(({ id, name, ownerId, memberCount }) => ({ id, name, ownerId, memberCount }));
+    ws.cork(() => ws.send(JSON.stringify({ op: 'ready', cursor: ready.cursor, guilds })));
+  }
+
+  async function watch(ws: Socket, guildId: string): Promise<void> {
+    const data = ws.getUserData();
+    await hub.watch(guildId);
+    if (data.closed) return hub.release(guildId);
+    ws.subscribe(guildTopic(guildId));
+    data.guilds.add(guildId);
+  }
+
+  async function subscribe(ws: Socket, guildId: string): Promise<void> {
+    const data = ws.getUserData();
+    try {
+      if (!(await isMember(deps.orm.em.fork(), guildId, data.userId))) {
+        if (!data.closed) ws.send(errorFrame('subscribe.forbidden', 'you are not a member of this guild'));
+        return;
+      }
+      await watch(ws, guildId);
+      if (!data.closed) ws.send(JSON.stringify({ op: 'subscribed', guildId }));
+    } catch (error) {
+      logger.error({ err: error, guildId }, 'subscribe failed');
+      if (!data.closed) ws.send(errorFrame('internal.error', 'subscribe failed; retry'));
+    }
+  }
+
+  function sendCommand(ws: Socket, commandId: string, command: ParleyCommand): void {
+    const data = ws.getUserData();
+    data.pending.add(commandId);
+    const onOutcome = (outcome: CommandOutcome) => void relayOutcome(ws, outcome);
+    deps.relay.send(data.userId, commandId, command, onOutcome).catch((error: Error) => {
+      data.pending.delete(commandId);
+      deps.relay.forget(data.userId, commandId);
+      logger.error({ err: error, commandId, userId: data.userId }, 'command publish failed');
+      if (!data.closed) ws.send(errorFrame('command.unavailable', 'the command log is unavailable; retry with the same id', commandId));
+    });
+  }
+
+  async function relayOutcome(ws: Socket, outcome: CommandOutcome): Promise<void> {
+    const data = ws.getUserData();
+    data.pending.delete(outcome.commandId);
+    if (data.closed) return;
+    if (outcome.status === 'rejected') {
+      const { commandId: id, status, statusCode, code, message } = outcome;
+      ws.send(JSON.stringify({ op: 'outcome', id, status, statusCode, code, message }));
+      return;
+    }
+    const decoded = deps.codec.decodeEvent(outcome.event);
+    const guildId = decoded.event.data.guildId;
+    // Watch a guild the user just entered before telling them, so no event after the outcome is missed.
+    if (JOINING_EVENTS.has(decoded.event.type)) await watch(ws, guildId);
+    if (data.closed) return;
+    const event = eventPayload(outcome.seq, decoded);
+    ws.send(JSON.stringify({ op: 'outcome', id: outcome.commandId, status: 'accepted', cursor: outcome.seq, event }));
+  }
+
+  function closeAll(code: number, reason: string): void {
+    for (const ws of [...sockets]) ws.end(code, reason);
+  }
+
+  return { app, hub, closeAll };
+}

@@ -1,0 +1,34 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ENTITIES } from './entities.ts';
+import { Migration001Initial } from './migrations/001-initial.ts';
+
+export { MikroORM };
+export type { EntityManager } from '@mikro-orm/postgresql';
+
+/** Migrations are listed explicitly (no file globbing), in order; names are stable forever. */
+const MIGRATIONS = [{ name: '001-initial', class: Migration001Initial }];
+
+/**
+ * One ORM per process. Callers fork an EntityManager per request or batch
+ * (`orm.em.fork()`); the global one is never used for work.
+ */
+export async function createOrm(databaseUrl: string, options: { poolMax?: number } = {}): Promise<MikroORM> {
+  return MikroORM.init({
+    clientUrl: databaseUrl,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, tableName: 'mikro_orm_migrations', silent: true },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    debug: false,
+  });
+}
+
+/** Creates the database if needed and applies pending migrations. Safe to run from several processes. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  await orm.schema.ensureDatabase({ create: true });
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

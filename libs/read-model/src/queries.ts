@@ -1,0 +1,81 @@
+import { IsolationLevel } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { readCheckpoint } from './checkpoint.ts';
+import { Channel, Guild, Member, Message, type ChannelRow, type GuildRow, type MemberRow, type MessageRow } from './entities.ts';
+
+/** The projections and the read models each one owns. */
+export const PROJECTIONS = {
+  /** guilds, categories, channels, members, invites */
+  guilds: 'guilds',
+  /** messages */
+  history: 'history',
+} as const;
+export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
+
+/**
+ * A query result with the event log cursor it reflects (promise 4): the
+ * rows and the checkpoint are read in one REPEATABLE READ snapshot, so a
+ * client can apply live events with a higher cursor on top, and skip lower ones.
+ */
+export type Snapshot<T> = { cursor: number; data: T };
+
+export async function snapshot<T>(
+  em: EntityManager,
+  projection: ProjectionName,
+  read: (em: EntityManager) => Promise<T>,
+): Promise<Snapshot<T>> {
+  return em.transactional(
+    async (tx) => {
+      const cursor = await readCheckpoint(tx, projection);
+      return { cursor, data: await read(tx) };
+    },
+    { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+  );
+}
+
+export async function guildsOfUser(em: EntityManager, userId: string): Promise<GuildRow[]> {
+  const memberships = await em.find(Member, { userId }, { fields: ['guildId'] });
+  if (memberships.length === 0) return [];
+  return em.find(Guild, { id: { $in: memberships.map((m) => m.guildId) } }, { orderBy: { createdSeq: 'asc' } });
+}
+
+export async function isMember(em: EntityManager, guildId: string, userId: string): Promise<boolean> {
+  return (await em.count(Member, { guildId, userId })) > 0;
+}
+
+export async function findGuild(em: EntityManager, guildId: string): Promise<GuildRow | null> {
+  return em.findOne(Guild, { id: guildId });
+}
+
+export async function channelsOfGuild(em: EntityManager, guildId: string): Promise<ChannelRow[]> {
+  return em.find(Channel, { guildId }, { orderBy: { position: 'asc', id: 'asc' } });
+}
+
+export async function findChannel(em: EntityManager, channelId: string): Promise<ChannelRow | null> {
+  return em.findOne(Channel, { id: channelId });
+}
+
+export async function membersOfGuild(em: EntityManager, guildId: string, page: { after: string | null; limit: number }): Promise<MemberRow[]> {
+  const where = page.after === null ? { guildId } : { guildId, userId: { $gt: page.after } };
+  return em.find(Member, where, { orderBy: { userId: 'asc' }, limit: page.limit });
+}
+
+export type HistoryPage = { before: number | null; after: number | null; limit: number };
+
+/**
+ * One page of a channel's history, newest first, by keyset on the event
+ * log sequence: `before` pages back in time, `after` pages forward (the
+ * oldest `limit` messages after it), neither gives the newest page.
+ */
+export async function channelHistory(em: EntityManager, channelId: string, page: HistoryPage): Promise<MessageRow[]> {
+  if (page.after !== null) {
+    const rows = await em.find(
+      Message,
+      { channelId, seq: { $gt: page.after, ...(page.before !== null ? { $lt: page.before } : {}) } },
+      { orderBy: { seq: 'asc' }, limit: page.limit },
+    );
+    return rows.reverse();
+  }
+  const where = page.before === null ? { channelId } : { channelId, seq: { $lt: page.before } };
+  return em.find(Message, where, { orderBy: { seq: 'desc' }, limit: page.limit });
+}

@@ -1,0 +1,3 @@
+export { isolatedEnv, type TestEnv } from './isolated-env.ts';
+export { startSystem, type TestSystem } from './system.ts';
+export { apiGet, eventually, TestClient, type Frame } from './ws-client.ts';
