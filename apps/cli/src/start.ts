@@ -6,7 +6,6 @@ import { commonConfig, connectNats, ensureDevKeys, envInt, envString, names, pro
 import { createOrm, migrate } from '@parley/read-model';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const TSX = join(REPO, 'node_modules/.bin/tsx');
 
 type Child = { name: string; process: ChildProcess; health?: string };
 
@@ -99,7 +98,8 @@ export async function startCommand(env: Env): Promise<void> {
 }
 
 function run(app: string, env: Env, health?: string, name = app): Child {
-  const child = spawn(TSX, [join(REPO, 'apps', app, 'src/main.ts')], { cwd: REPO, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+  // `node --import tsx`: one process per app, so signals reach the app itself, not a wrapper.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps', app, 'src/main.ts')], { cwd: REPO, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   return { name, process: child, ...(health ? { health } : {}) };
 }
 
