@@ -27,7 +27,10 @@ export type HandlerDeps = {
   logger: Logger;
 };
 
+/** Deliveries of one command before an infrastructure failure becomes a rejection. */
 const MAX_ATTEMPTS = 5;
+/** Decide-and-append rounds when other writers keep moving the stream (with jittered backoff). */
+const MAX_CONFLICTS = 25;
 const WRONG_LAST_SEQUENCE = 10071;
 
 /**
@@ -94,7 +97,7 @@ export class CommandProcessor {
   private async decideAndAppend(decoded: DecodedCommand, command: ParleyCommand, log: Logger): Promise<CommandOutcome> {
     const { aggregates, names, codec, stores } = this.deps;
     const { commandId, userId, time } = decoded.meta;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
       const guildId = await this.routeToGuild(command);
       const entry: GuildEntry = guildId === null ? { state: initialGuildState(), version: 0 } : await aggregates.guild(guildId);
       const meta = { actorId: userId, now: time, ids: [newId(time), newId(time), newId(time)], inviteCode: newInviteCode() };
@@ -117,6 +120,7 @@ export class CommandProcessor {
         log.debug({ attempt, subject }, 'stream moved on; catching up and deciding again');
         if (stream.kind === 'guild') await aggregates.refreshGuild(stream.guildId);
         else await aggregates.refreshChannel(subject);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt));
         continue;
       }
       if (ack.duplicate) return this.acceptedEarlier(decoded, ack.seq);
