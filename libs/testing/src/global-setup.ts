@@ -2,13 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices } from '@parley/devservices';
 import type { TestProject } from 'vitest/node';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    natsUrl: string;
-    postgresUrl: string;
-  }
-}
+import type {} from './isolated-env.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 

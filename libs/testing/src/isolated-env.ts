@@ -6,6 +6,14 @@ import { connectNats, ensureDevKeys, mintToken, names as namesOf, removeNamespac
 import pg from 'pg';
 import { inject } from 'vitest';
 
+/** What the global setup (global-setup.ts) hands to every test file. */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    natsUrl: string;
+    postgresUrl: string;
+  }
+}
+
 export type TestEnv = {
   natsUrl: string;
   databaseUrl: string;
