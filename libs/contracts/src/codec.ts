@@ -48,36 +48,35 @@ export class Codec {
   }
 
   encodeEvent(meta: EventMeta, event: ParleyEvent): Buffer {
-    const { version, bytes } = this.events.encode(event.type, event.data);
-    return this.envelopes.encodeTagged('EventEnvelope', { ...meta, type: event.type, version, payload: bytes });
+    return this.wrap('EventEnvelope', this.events, meta, event.type, event.data);
   }
 
   decodeEvent(bytes: Uint8Array): DecodedEvent {
-    const envelope = this.envelopes.decodeTagged('EventEnvelope', bytes) as EventMeta & {
-      type: string;
-      version: number;
-      payload: Buffer;
-    };
-    const { type, version, payload, ...meta } = envelope;
-    const data = this.events.decode(type, version, payload);
-    return { meta: { ...meta, version }, event: { type, data: { ...(data as object) } } as ParleyEvent };
+    const { meta, type, data } = this.unwrap<EventMeta>('EventEnvelope', this.events, bytes);
+    return { meta, event: { type, data } as ParleyEvent };
   }
 
   encodeCommand(meta: CommandMeta, command: ParleyCommand): Buffer {
-    const { version, bytes } = this.commands.encode(command.type, command.data);
-    return this.envelopes.encodeTagged('CommandEnvelope', { ...meta, type: command.type, version, payload: bytes });
+    return this.wrap('CommandEnvelope', this.commands, meta, command.type, command.data);
   }
 
   /** Returns the command's data as plain JSON-like values, to be checked again by parseCommand. */
   decodeCommand(bytes: Uint8Array): DecodedCommand {
-    const envelope = this.envelopes.decodeTagged('CommandEnvelope', bytes) as CommandMeta & {
-      type: string;
-      version: number;
-      payload: Buffer;
-    };
-    const { type, version, payload, ...meta } = envelope;
-    const data = this.commands.decode(type, version, payload);
-    return { meta: { ...meta, version }, type, data: { ...(data as object) } };
+    return this.unwrap<CommandMeta>('CommandEnvelope', this.commands, bytes);
+  }
+
+  /** An envelope record holding `meta`, the payload's type and schema version, and the payload's Avro bytes. */
+  private wrap(envelope: string, payloads: SchemaRegistry, meta: object, type: string, data: unknown): Buffer {
+    const { version, bytes } = payloads.encode(type, data);
+    return this.envelopes.encodeTagged(envelope, { ...meta, type, version, payload: bytes });
+  }
+
+  /** The inverse of wrap; the payload comes back in its latest schema's shape, as a plain object. */
+  private unwrap<M>(envelope: string, payloads: SchemaRegistry, bytes: Uint8Array) {
+    const record = this.envelopes.decodeTagged(envelope, bytes) as M & { type: string; version: number; payload: Buffer };
+    const { type, version, payload, ...meta } = record;
+    const data = { ...(payloads.decode(type, version, payload) as object) };
+    return { meta: { ...(meta as M), version }, type, data };
   }
 
   encodeOutcome(outcome: CommandOutcome): Buffer {
