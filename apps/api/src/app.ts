@@ -16,7 +16,9 @@ export async function startApi(config: ApiConfig, logger: Logger): Promise<ApiAp
     const started = Date.now();
     void (async () => {
       try {
-        const url = new URL(req.url ?? '/', 'http://localhost');
+        // A request target the URL parser cannot read (`//[`) is the client's fault: 400, not 500.
+        const url = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost') : null;
+        if (!url) throw new HttpError(400, 'path.invalid', 'malformed request target');
         if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
         let matched;
         try {

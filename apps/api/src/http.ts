@@ -16,7 +16,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 export function bearerToken(req: IncomingMessage): string {
   const header = req.headers.authorization ?? '';
-  if (!header.startsWith('Bearer ')) throw new HttpError(401, 'auth.missing', 'send Authorization: Bearer <token>');
+  // The auth scheme is case-insensitive (RFC 9110 11.1): `bearer x` is a bearer token too.
+  if (!/^bearer /i.test(header)) throw new HttpError(401, 'auth.missing', 'send Authorization: Bearer <token>');
   return header.slice(7);
 }
 

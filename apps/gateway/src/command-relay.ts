@@ -14,7 +14,8 @@ export type OutcomeListener = (outcome: CommandOutcome) => void;
  * then read from the outcome store instead of waiting for a second decision.
  */
 export class CommandRelay {
-  private readonly pending = new Map<string, OutcomeListener>();
+  /** Every socket waiting for a command's outcome: a retry on a second socket must not evict the first. */
+  private readonly pending = new Map<string, Set<OutcomeListener>>();
   private readonly js: JetStreamClient;
   private subscription: Subscription | null = null;
   private outcomes: KV | null = null;
@@ -48,34 +49,44 @@ export class CommandRelay {
     this.subscription?.unsubscribe();
   }
 
-  /** Sends a command; `listener` is called once with its outcome (or never, if the socket goes first: see forget). */
+  /**
+   * Sends a command; `listener` is called once with its outcome (or never, if
+   * the socket goes first: see forget). Rejects when the log is unavailable
+   * or a duplicate's outcome does not turn up; the client retries the same id.
+   */
   async send(userId: string, commandId: string, command: ParleyCommand, listener: OutcomeListener): Promise<void> {
     const key = `${userId}.${commandId}`;
-    this.pending.set(key, listener);
+    const listeners = this.pending.get(key) ?? new Set();
+    this.pending.set(key, listeners.add(listener));
     const bytes = this.codec.encodeCommand(
       { commandId, userId, time: Date.now(), replyTo: this.names.outcomeSubject(this.nodeId) },
       command,
     );
     this.logger.debug({ commandId, userId, type: command.type }, 'publishing command');
     const ack = await this.js.publish(this.names.commandSubject(targetGuildId(command)), bytes, { msgID: `${userId}:${commandId}` });
-    if (ack.duplicate) await this.answerFromStore(key);
+    if (ack.duplicate) await this.answerFromStore(key, listener);
   }
 
-  forget(userId: string, commandId: string): void {
-    this.pending.delete(`${userId}.${commandId}`);
+  /** Stops waiting for `listener` only: other sockets waiting for the same command keep their answer. */
+  forget(userId: string, commandId: string, listener: OutcomeListener): void {
+    const key = `${userId}.${commandId}`;
+    const listeners = this.pending.get(key);
+    listeners?.delete(listener);
+    if (listeners?.size === 0) this.pending.delete(key);
   }
 
   private deliver(outcome: CommandOutcome): void {
     const key = `${outcome.userId}.${outcome.commandId}`;
-    const listener = this.pending.get(key);
-    if (!listener) return;
+    const listeners = this.pending.get(key);
+    if (!listeners) return;
     this.pending.delete(key);
-    listener(outcome);
+    for (const listener of listeners) listener(outcome);
   }
 
   /** A duplicate command: its outcome is in the store, or will be once the first attempt finishes. */
-  private async answerFromStore(key: string): Promise<void> {
-    for (let waited = 0; waited < 10_000 && this.pending.has(key); waited += 100) {
+  private async answerFromStore(key: string, listener: OutcomeListener): Promise<void> {
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      if (!this.pending.get(key)?.has(listener)) return;
       const entry = await this.outcomes!.get(key);
       if (entry && entry.operation === 'PUT') {
         this.deliver(this.codec.decodeOutcome(entry.value));
@@ -83,5 +94,7 @@ export class CommandRelay {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Silence would leave the client waiting forever; it is told to retry instead.
+    if (this.pending.get(key)?.has(listener)) throw new Error(`no outcome for duplicate command ${key} yet`);
   }
 }

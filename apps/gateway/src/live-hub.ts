@@ -47,7 +47,12 @@ export class LiveHub {
         }
       },
     });
-    const ready = this.nc.flush();
+    const ready = this.nc.flush().catch((error: unknown) => {
+      // A failed subscription must not stay cached: the next watch tries afresh.
+      subscription.unsubscribe();
+      this.subscriptions.delete(guildId);
+      throw error;
+    });
     this.subscriptions.set(guildId, { subscription, ready });
     return ready;
   }

@@ -12,8 +12,12 @@ export type ClientFrame =
   | { op: 'subscribe'; guildId: string }
   | { op: 'ping' };
 
-/** Close codes: 4000-4099 mean "reconnect (after fixing what the reason says)", 4100-4199 "do not reconnect". */
+/**
+ * Close codes: 4000-4099 mean "reconnect (after fixing what the reason says)", 4100-4199 "do not reconnect";
+ * where RFC 6455 has a code for the case, that code.
+ */
 export const CLOSE = {
+  frameTooLarge: { code: 1009, reason: 'frame too large' },
   tokenExpired: { code: 4001, reason: 'token expired: reconnect with a fresh token' },
   slowConsumer: { code: 4002, reason: 'too slow to keep up: reconnect and resume from your cursors' },
   draining: { code: 4003, reason: 'node is draining: reconnect to another node' },

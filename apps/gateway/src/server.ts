@@ -3,7 +3,7 @@ import { DomainError, parseCommand, type ParleyCommand } from '@parley/domain';
 import type { Logger, Names, NatsConnection, TokenVerifier } from '@parley/platform';
 import { guildsOfUser, isMember, snapshot, PROJECTIONS, type MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
-import type { CommandRelay } from './command-relay.ts';
+import type { CommandRelay, OutcomeListener } from './command-relay.ts';
 import { guildTopic, LiveHub } from './live-hub.ts';
 import { CLOSE, errorFrame, eventPayload, FrameError, parseClientFrame, PROTOCOL_VERSION } from './protocol.ts';
 
@@ -12,8 +12,9 @@ export type SocketData = {
   connectionId: number;
   expiresAt: number;
   guilds: Set<string>;
-  pending: Set<string>;
-  /** Token bucket for commands. */
+  /** Commands in flight from this socket, with the listener their outcome will reach. */
+  pending: Map<string, OutcomeListener>;
+  /** Token bucket for commands and subscribes. */
   tokens: number;
   refilledAt: number;
   expiryTimer?: NodeJS.Timeout;
@@ -40,6 +41,9 @@ export type ServerDeps = {
   logger: Logger;
   limits: ServerLimits;
 };
+
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Events that put the acting user into a guild: the gateway starts watching it for them. */
 const JOINING_EVENTS = new Set(['GuildCreated', 'MemberJoined']);
@@ -68,7 +72,10 @@ export function createServer(deps: ServerDeps): Server {
   });
 
   app.ws<SocketData>('/ws', {
-    maxPayloadLength: limits.maxFrameBytes,
+    // uWS refuses a frame past maxPayloadLength by cutting the connection (the client sees 1006, no
+    // reason). With headroom, a frame just past the limit is refused below with a clear 1009; only a
+    // grossly oversized one, which no honest client sends, still meets uWS's cut.
+    maxPayloadLength: limits.maxFrameBytes * 4,
     maxBackpressure: limits.maxBackpressureBytes,
     closeOnBackpressureLimit: 1,
     idleTimeout: limits.idleTimeoutSeconds,
@@ -79,7 +86,8 @@ export function createServer(deps: ServerDeps): Server {
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
       const authorization = req.getHeader('authorization');
-      const token = authorization.startsWith('Bearer ') ? authorization.slice(7) : req.getQuery('token') ?? '';
+      // The auth scheme is case-insensitive (RFC 9110 11.1); browsers cannot set headers, hence ?token=.
+      const token = /^bearer /i.test(authorization) ? authorization.slice(7) : req.getQuery('token') ?? '';
       let aborted = false;
       res.onAborted(() => {
         aborted = true;
@@ -92,7 +100,7 @@ export function createServer(deps: ServerDeps): Server {
             connectionId: ++connections,
             expiresAt: identity.expiresAt,
             guilds: new Set(),
-            pending: new Set(),
+            pending: new Map(),
             tokens: limits.commandBurst,
             refilledAt: Date.now(),
             closed: false,
@@ -109,15 +117,17 @@ export function createServer(deps: ServerDeps): Server {
     open: (ws) => {
       sockets.add(ws);
       const data = ws.getUserData();
-      data.expiryTimer = setTimeout(() => {
-        if (!data.closed) ws.end(CLOSE.tokenExpired.code, CLOSE.tokenExpired.reason);
-      }, Math.max(0, data.expiresAt - Date.now()));
+      armExpiry(ws);
       ws.send(JSON.stringify({ op: 'hello', v: PROTOCOL_VERSION, node: deps.nodeId, userId: data.userId }));
       void sendReady(ws).catch((error) => logger.error({ err: error, userId: data.userId }, 'ready failed'));
     },
 
     message: (ws, message, isBinary) => {
       const data = ws.getUserData();
+      if (message.byteLength > limits.maxFrameBytes) {
+        ws.end(CLOSE.frameTooLarge.code, `${CLOSE.frameTooLarge.reason}: at most ${limits.maxFrameBytes} bytes`);
+        return;
+      }
       if (isBinary) {
         ws.send(errorFrame('frame.binary', 'binary frames are not supported; send JSON text'));
         return;
@@ -136,10 +146,12 @@ export function createServer(deps: ServerDeps): Server {
             ws.send('{"op":"pong"}');
             return;
           case 'subscribe':
+            // Each subscribe costs a database query: unlimited, a flood would queue everyone's READY behind it.
+            if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands and subscriptions per second`);
             void subscribe(ws, frame.guildId);
             return;
           case 'command':
-            if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands per second`, frame.id);
+            if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands and subscriptions per second`, frame.id);
             sendCommand(ws, frame.id, parseCommandFrame(frame.type, frame.data, frame.id));
             return;
         }
@@ -154,13 +166,26 @@ export function createServer(deps: ServerDeps): Server {
       const data = ws.getUserData();
       data.closed = true;
       clearTimeout(data.expiryTimer);
-      for (const commandId of data.pending) deps.relay.forget(data.userId, commandId);
+      for (const [commandId, listener] of data.pending) deps.relay.forget(data.userId, commandId, listener);
       // uWS removes the socket from its topics after this handler returns.
       setImmediate(() => {
         for (const guildId of data.guilds) hub.release(guildId);
       });
     },
   });
+
+  /**
+   * Closes the socket when its token expires. setTimeout fires at once for a
+   * delay past 2^31-1 ms (~24.8 days), so a long-lived token waits in steps.
+   */
+  function armExpiry(ws: Socket): void {
+    const data = ws.getUserData();
+    data.expiryTimer = setTimeout(() => {
+      if (data.closed) return;
+      if (Date.now() < data.expiresAt) armExpiry(ws);
+      else ws.end(CLOSE.tokenExpired.code, CLOSE.tokenExpired.reason);
+    }, Math.min(Math.max(0, data.expiresAt - Date.now()), MAX_TIMER_MS));
+  }
 
   function takeToken(data: SocketData): boolean {
     const now = Date.now();
@@ -214,11 +239,18 @@ export function createServer(deps: ServerDeps): Server {
 
   function sendCommand(ws: Socket, commandId: string, command: ParleyCommand): void {
     const data = ws.getUserData();
-    data.pending.add(commandId);
-    const onOutcome = (outcome: CommandOutcome) => void relayOutcome(ws, outcome);
+    // Already in flight from this socket: its one outcome answers both frames (same id).
+    if (data.pending.has(commandId)) return;
+    // A failure here must not become an unhandled rejection (it would end the process and every socket on it).
+    const onOutcome = (outcome: CommandOutcome) =>
+      void relayOutcome(ws, outcome).catch((error: Error) => {
+        logger.error({ err: error, commandId, userId: data.userId }, 'outcome not relayed');
+        if (!data.closed) ws.send(errorFrame('internal.error', 'the outcome could not be delivered; retry with the same id', commandId));
+      });
+    data.pending.set(commandId, onOutcome);
     deps.relay.send(data.userId, commandId, command, onOutcome).catch((error: Error) => {
       data.pending.delete(commandId);
-      deps.relay.forget(data.userId, commandId);
+      deps.relay.forget(data.userId, commandId, onOutcome);
       logger.error({ err: error, commandId, userId: data.userId }, 'command publish failed');
       if (!data.closed) ws.send(errorFrame('command.unavailable', 'the command log is unavailable; retry with the same id', commandId));
     });

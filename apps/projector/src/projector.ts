@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Codec } from '@parley/contracts';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
@@ -28,6 +28,7 @@ export class Projector {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private committed = 0;
+  private messages: ConsumerMessages | null = null;
   private readonly batchSize: number;
   private readonly durable: string;
   private readonly log: Logger;
@@ -49,6 +50,7 @@ export class Projector {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.messages?.close();
     await this.loop;
     this.loop = null;
   }
@@ -84,19 +86,25 @@ export class Projector {
     return jetstream(nc).consumers.get(names.eventStream, this.durable);
   }
 
+  /**
+   * Commits as soon as the consumer has nothing more pending, or when a batch
+   * is full: low latency when idle, large batches when behind.
+   */
   private async consume(consumer: Consumer): Promise<void> {
     let reported = { at: Date.now(), position: this.committed };
-    while (!this.stopping) {
-      const batch: JsMsg[] = [];
-      const messages = await consumer.fetch({ max_messages: this.batchSize, expires: 1000 });
-      for await (const message of messages) batch.push(message);
-      if (batch.length === 0) continue;
+    const messages = await consumer.consume({ max_messages: this.batchSize * 2 });
+    this.messages = messages;
+    let batch: JsMsg[] = [];
+    for await (const message of messages) {
+      batch.push(message);
+      if (batch.length < this.batchSize && message.info.pending > 0) continue;
       await this.commit(batch);
-      batch[batch.length - 1]!.ack(); // AckPolicy.All: acks the whole batch, after the commit
+      message.ack(); // AckPolicy.All: acks the whole batch, after the commit
+      batch = [];
       const now = Date.now();
       if (now - reported.at >= 5000) {
         const rate = Math.round(((this.committed - reported.position) * 1000) / (now - reported.at));
-        this.log.info({ position: this.committed, pending: batch[batch.length - 1]!.info.pending, rate }, 'progress');
+        this.log.info({ position: this.committed, pending: message.info.pending, rate }, 'progress');
         reported = { at: now, position: this.committed };
       }
     }
