@@ -30,6 +30,15 @@ export class EventLog {
     }
   }
 
+  /** The first event on `subject` at or after `seq`, if any. */
+  async nextOnSubject(subject: string, seq: number): Promise<{ seq: number; data: Uint8Array } | null> {
+    const message = await this.jsm.direct.getMessage(this.stream, { next_by_subj: subject, seq }).catch((error: Error) => {
+      if (/no message found|not found/i.test(error.message)) return null;
+      throw error;
+    });
+    return message ? { seq: message.seq, data: message.data } : null;
+  }
+
   async bySeq(seq: number): Promise<Uint8Array> {
     const message = await this.jsm.streams.getMessage(this.stream, { seq });
     if (!message) throw new Error(`event ${seq} is missing from ${this.stream}`);

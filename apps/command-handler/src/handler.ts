@@ -29,6 +29,8 @@ export type HandlerDeps = {
 
 /** Deliveries of one command before an infrastructure failure becomes a rejection. */
 const MAX_ATTEMPTS = 5;
+
+type Accepted = Extract<CommandOutcome, { status: 'accepted' }>;
 /** Decide-and-append rounds when other writers keep moving the stream (with jittered backoff). */
 const MAX_CONFLICTS = 25;
 const WRONG_LAST_SEQUENCE = 10071;
@@ -48,18 +50,30 @@ export class CommandProcessor {
   }
 
   async handle(message: JsMsg): Promise<void> {
-    const { codec, stores, logger } = this.deps;
     let command: DecodedCommand;
     try {
-      command = codec.decodeCommand(message.data);
+      command = this.deps.codec.decodeCommand(message.data);
     } catch (error) {
       // Only the gateway writes this log; bytes it cannot have written have no one to answer.
-      logger.error({ err: error, seq: message.seq }, 'undecodable command; terminating it');
+      this.deps.logger.error({ err: error, seq: message.seq }, 'undecodable command; terminating it');
       message.term();
       return;
     }
     const { commandId, userId } = command.meta;
-    const log = logger.child({ commandId, userId, type: command.type });
+    const log = this.deps.logger.child({ commandId, userId, type: command.type });
+    try {
+      await this.process(message, command, log);
+    } catch (error) {
+      // Infrastructure trouble (NATS, KV): leave the command to be redelivered; the in-flight
+      // record makes the next attempt answer with whatever this one managed to append.
+      log.warn({ err: error, attempt: message.info.deliveryCount }, 'command failed; will retry');
+      message.nak(200 * message.info.deliveryCount);
+    }
+  }
+
+  private async process(message: JsMsg, command: DecodedCommand, log: Logger): Promise<void> {
+    const { codec, stores } = this.deps;
+    const { commandId, userId } = command.meta;
     const stored = await stores.outcome(userId, commandId);
     if (stored) {
       log.info('command seen before; replaying its outcome');
@@ -69,16 +83,12 @@ export class CommandProcessor {
     }
     let outcome: CommandOutcome;
     try {
-      outcome = await this.decideAndAppend(command, parseCommand(command.type, command.data), log);
+      const landed = message.info.deliveryCount > 1 ? await this.landedEarlier(command) : null;
+      if (landed) log.info({ seq: landed.seq }, 'redelivered command had already appended its event');
+      outcome = landed ?? (await this.decideAndAppend(command, parseCommand(command.type, command.data), log));
     } catch (error) {
-      if (!(error instanceof DomainError)) {
-        if (message.info.deliveryCount < MAX_ATTEMPTS) {
-          log.warn({ err: error, attempt: message.info.deliveryCount }, 'command failed; will retry');
-          message.nak(200 * message.info.deliveryCount);
-          return;
-        }
-        log.error({ err: error }, 'command failed repeatedly; rejecting it');
-      }
+      if (!(error instanceof DomainError) && message.info.deliveryCount < MAX_ATTEMPTS) throw error;
+      if (!(error instanceof DomainError)) log.error({ err: error }, 'command failed repeatedly; rejecting it');
       outcome = rejection(command, error);
     }
     const bytes = codec.encodeOutcome(outcome);
@@ -109,6 +119,7 @@ export class CommandProcessor {
       const expected = stream.kind === 'guild' ? entry.version : await aggregates.channelVersion(subject);
       const eventId = newId(time);
       const bytes = codec.encodeEvent({ eventId, time, causationId: commandId, actorId: userId, prev: expected }, event);
+      await stores.markInflight(userId, commandId, { subject, expected, eventId });
       let ack: PubAck;
       try {
         ack = await this.js.publish(subject, bytes, {
@@ -123,7 +134,7 @@ export class CommandProcessor {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt));
         continue;
       }
-      if (ack.duplicate) return this.acceptedEarlier(decoded, ack.seq);
+      if (ack.duplicate) return this.accepted(decoded, ack.seq, await this.deps.eventLog.bySeq(ack.seq));
       this.advance(subject, event, entry, ack.seq);
       return { commandId, userId, status: 'accepted', seq: ack.seq, eventType: event.type, eventId, event: bytes };
     }
@@ -154,12 +165,21 @@ export class CommandProcessor {
   }
 
   /**
-   * The event log already holds this command's event (an earlier attempt
-   * appended it, then died before storing the outcome): answer with that
-   * event, decide nothing again.
+   * After a crash around an append: did the attempt recorded in flight land?
+   * The event it would have become is the first on its subject after the
+   * expected sequence; its event id says whether it is ours.
    */
-  private async acceptedEarlier(decoded: DecodedCommand, seq: number): Promise<CommandOutcome> {
-    const bytes = await this.deps.eventLog.bySeq(seq);
+  private async landedEarlier(decoded: DecodedCommand): Promise<Accepted | null> {
+    const { userId, commandId } = decoded.meta;
+    const inflight = await this.deps.stores.inflight(userId, commandId);
+    if (!inflight) return null;
+    const next = await this.deps.eventLog.nextOnSubject(inflight.subject, inflight.expected + 1);
+    if (!next || this.deps.codec.decodeEvent(next.data).meta.eventId !== inflight.eventId) return null;
+    return this.accepted(decoded, next.seq, next.data);
+  }
+
+  /** The outcome for this command's event as stored at `seq`: decided once, answered as often as asked. */
+  private accepted(decoded: DecodedCommand, seq: number, bytes: Uint8Array): Accepted {
     const { meta, event } = this.deps.codec.decodeEvent(bytes);
     const { commandId, userId } = decoded.meta;
     return { commandId, userId, status: 'accepted', seq, eventType: event.type, eventId: meta.eventId, event: Buffer.from(bytes) };

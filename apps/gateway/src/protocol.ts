@@ -19,9 +19,8 @@ export type ClientFrame =
 export const CLOSE = {
   frameTooLarge: { code: 1009, reason: 'frame too large' },
   tokenExpired: { code: 4001, reason: 'token expired: reconnect with a fresh token' },
-  slowConsumer: { code: 4002, reason: 'too slow to keep up: reconnect and resume from your cursors' },
   draining: { code: 4003, reason: 'node is draining: reconnect to another node' },
-  protocolViolation: { code: 4100, reason: 'protocol violation' },
+  unavailable: { code: 4004, reason: 'a backing service is unavailable: reconnect later' },
 } as const;
 
 export class FrameError extends Error {

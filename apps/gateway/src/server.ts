@@ -70,6 +70,9 @@ export function createServer(deps: ServerDeps): Server {
   app.get('/health', (res) => {
     res.writeHeader('content-type', 'application/json').end(JSON.stringify({ status: 'ok', node: deps.nodeId }));
   });
+  app.any('/*', (res) => {
+    res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found: WebSocket at /ws, health at /health');
+  });
 
   app.ws<SocketData>('/ws', {
     // uWS refuses a frame past maxPayloadLength by cutting the connection (the client sees 1006, no
@@ -119,7 +122,11 @@ export function createServer(deps: ServerDeps): Server {
       const data = ws.getUserData();
       armExpiry(ws);
       ws.send(JSON.stringify({ op: 'hello', v: PROTOCOL_VERSION, node: deps.nodeId, userId: data.userId }));
-      void sendReady(ws).catch((error) => logger.error({ err: error, userId: data.userId }, 'ready failed'));
+      void sendReady(ws).catch((error) => {
+        logger.error({ err: error, userId: data.userId }, 'ready failed');
+        // Without a snapshot the session is useless; say so rather than leave the client waiting.
+        if (!data.closed) ws.end(CLOSE.unavailable.code, CLOSE.unavailable.reason);
+      });
     },
 
     message: (ws, message, isBinary) => {

@@ -128,6 +128,6 @@ export class Projector {
       await saveCheckpoint(em, name, last);
     });
     this.committed = Math.max(this.committed, last);
-    for (const { meta } of envelopes) this.log.debug({ commandId: meta.causationId, seq: last }, 'projected');
+    for (const { seq, meta } of envelopes) this.log.debug({ commandId: meta.causationId, seq }, 'projected');
   }
 }

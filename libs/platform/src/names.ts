@@ -43,6 +43,7 @@ export function names(namespace: string) {
     commandConsumer: 'command-handler',
     projectorConsumer: (projection: string) => `projector-${id(projection, 'projection name')}`,
     outcomeBucket: `${ns}_outcomes`,
+    inflightBucket: `${ns}_inflight`,
     inviteBucket: `${ns}_invites`,
   };
 }

@@ -48,6 +48,8 @@ export async function provision(nc: NatsConnection, n: Names, settings: LogSetti
     storage: StorageType.File,
     duplicate_window: nanos(settings.duplicateWindowMs),
     republish: { src: n.eventsAll, dest: n.liveAll },
+    // Direct gets (next event on a subject after a sequence) answer from any replica.
+    allow_direct: true,
   });
   const consumer = {
     durable_name: n.commandConsumer,
@@ -59,6 +61,7 @@ export async function provision(nc: NatsConnection, n: Names, settings: LogSetti
   await jsm.consumers.add(n.commandStream, consumer).catch(async () => jsm.consumers.update(n.commandStream, n.commandConsumer, consumer));
   const kvm = new Kvm(nc);
   await kvm.create(n.outcomeBucket, { history: 1, ttl: settings.outcomeTtlMs, storage: StorageType.File });
+  await kvm.create(n.inflightBucket, { history: 1, ttl: settings.outcomeTtlMs, storage: StorageType.File });
   await kvm.create(n.inviteBucket, { history: 1, storage: StorageType.File });
 }
 
@@ -72,10 +75,10 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
-/** Deletes every stream and bucket of a namespace (test clean-up and `parley reset`). */
+/** Deletes every stream and bucket of a namespace (test clean-up). */
 export async function removeNamespace(nc: NatsConnection, n: Names): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  const streams = [n.commandStream, n.eventStream, `KV_${n.outcomeBucket}`, `KV_${n.inviteBucket}`];
+  const streams = [n.commandStream, n.eventStream, `KV_${n.outcomeBucket}`, `KV_${n.inflightBucket}`, `KV_${n.inviteBucket}`];
   for (const stream of streams) {
     await jsm.streams.delete(stream).catch(() => undefined);
   }
