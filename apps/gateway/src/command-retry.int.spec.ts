@@ -51,7 +51,7 @@ describe('command retries', () => {
     const invite = await alice.accepted('CreateInvite', { guildId, channelId, maxUses: null, maxAgeSeconds: null });
     await bob.accepted('JoinGuild', { code: invite.data['code'] });
     // Alice's second session (another node) starts once the read model knows her guild, so its READY watches it.
-    await eventually(async () => ((await apiGet(system.apiUrl, '/v1/guilds', aliceToken)).body.data.length === 1 ? true : undefined));
+    await eventually(async () => ((await apiGet(system.apiUrl, '/v1/guilds', aliceToken)).body.data?.length === 1 ? true : undefined));
     aliceOnNode2 = await connect(1, aliceToken);
   });
 

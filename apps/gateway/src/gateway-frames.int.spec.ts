@@ -168,7 +168,11 @@ describe('bad frames at the gateway', () => {
       return res.body.cursor >= live.cursor ? res.body.data : undefined;
     }, 5000, 'history');
     expect(history.map((m: { content: string }) => m.content)).toEqual(['members only']);
-    expect((await apiGet(system.apiUrl, `/v1/channels/${malloryChannel}/messages`, malloryToken)).body.data).toEqual([]);
+    const own = await eventually(async () => {
+      const res = await apiGet(system.apiUrl, `/v1/channels/${malloryChannel}/messages`, malloryToken);
+      return res.status === 200 ? res.body.data : undefined;
+    }, 5000, "mallory's own channel");
+    expect(own).toEqual([]);
     eventsBefore += 1;
   });
 

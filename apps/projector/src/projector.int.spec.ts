@@ -37,10 +37,12 @@ describe('projector', () => {
   let nc: NatsConnection;
   const orms: MikroORM[] = [];
   let lastSeq = 0;
+  let lastGuildSeq = 0;
 
   async function append(subject: string, event: ParleyEvent): Promise<number> {
     const bytes = codec.encodeEvent({ eventId: `e${lastSeq + 1}`, time: 1_700_000_000_000 + lastSeq, causationId: `c${lastSeq}`, actorId: 'alice', prev: 0 }, event);
     lastSeq = (await jetstream(nc).publish(subject, bytes)).seq;
+    if (event.type !== 'MessagePosted') lastGuildSeq = lastSeq;
     return lastSeq;
   }
 
@@ -105,7 +107,7 @@ describe('projector', () => {
     try {
       await eventually(async () => {
         const [guilds, history] = await positions(orm);
-        return guilds! > 0 && history === lastSeq ? true : undefined;
+        return guilds === lastGuildSeq && history === lastSeq ? true : undefined;
       }, 20_000, 'projector to catch up after the kills');
     } finally {
       child.kill('SIGTERM');
@@ -122,8 +124,10 @@ describe('projector', () => {
     const logger = createLogger('test', 'warn');
     const rebuilt = [guildsProjection, historyProjection].map((p) => new Projector(p, { nc, names: env.names, orm: fresh, codec, logger }));
     for (const projector of rebuilt) projector.start();
-    await eventually(async () => ((await positions(fresh))[1] === lastSeq ? true : undefined), 20_000, 'rebuild');
-    await eventually(async () => (rebuilt.every((p) => p.position > 0) ? true : undefined), 5000, 'rebuild positions');
+    await eventually(async () => {
+      const [guilds, history] = await positions(fresh);
+      return guilds === lastGuildSeq && history === lastSeq ? true : undefined;
+    }, 20_000, 'rebuild');
     for (const projector of rebuilt) await projector.stop();
 
     const rebuiltRows = await dump(fresh);

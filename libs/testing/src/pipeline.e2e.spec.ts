@@ -80,7 +80,10 @@ describe('the whole pipeline', () => {
     expect(history.body.data.map((m: { content: string }) => m.content)).toEqual(['hi alice', 'hello bob']);
     expect(history.body.data[1]).toMatchObject({ cursor: posted.cursor, authorId: 'alice' });
 
-    const guilds = await apiGet(system.apiUrl, '/v1/guilds', bobToken);
+    const guilds = await eventually(async () => {
+      const res = await apiGet(system.apiUrl, '/v1/guilds', bobToken);
+      return res.body.cursor >= joined.cursor ? res : undefined;
+    }, 5000, 'guilds to catch up');
     expect(guilds.body.data).toEqual([{ id: guildId, name: 'Rust Fans', ownerId: 'alice', memberCount: 2 }]);
     const members = await apiGet(system.apiUrl, `/v1/guilds/${guildId}/members`, aliceToken);
     expect(members.body.data.map((m: { userId: string }) => m.userId)).toEqual(['alice', 'bob']);
