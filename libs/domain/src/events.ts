@@ -13,20 +13,13 @@ export type StreamRef =
   | { kind: 'guild'; guildId: string }
   | { kind: 'channel'; guildId: string; channelId: string };
 
+/** Channel message streams hold MessageEvents; everything else is on the guild's own stream. */
 export function streamOf(event: ParleyEvent): StreamRef {
-  switch (event.type) {
-    case 'MessagePosted':
-      return { kind: 'channel', guildId: event.data.guildId, channelId: event.data.channelId };
-    case 'GuildCreated':
-    case 'ChannelCreated':
-    case 'InviteCreated':
-    case 'MemberJoined':
-      return { kind: 'guild', guildId: event.data.guildId };
-    default: {
-      const exhaustive: never = event;
-      return exhaustive;
-    }
-  }
+  if (isMessageEvent(event)) return { kind: 'channel', guildId: event.data.guildId, channelId: event.data.channelId };
+  return { kind: 'guild', guildId: event.data.guildId };
 }
 
-export const isGuildEvent = (event: ParleyEvent): event is GuildEvent => streamOf(event).kind === 'guild';
+const MESSAGE_EVENTS = new Set<string>(['MessagePosted'] satisfies MessageEvent['type'][]);
+const isMessageEvent = (event: ParleyEvent): event is MessageEvent => MESSAGE_EVENTS.has(event.type);
+
+export const isGuildEvent = (event: ParleyEvent): event is GuildEvent => !isMessageEvent(event);

@@ -1,8 +1,13 @@
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './events.ts';
+export type { Change } from './input.ts';
+export * from './guild/guild.state.ts';
 export * from './guild/guild.events.ts';
+export * from './guild/guild.evolve.ts';
 export * from './guild/message.events.ts';
 export * from './guild/guild.commands.ts';
-export * from './guild/guild.decide.ts';
+export * from './guild/permissions.ts';
+export * from './guild/decision.ts';
+export { decide } from './guild/guild.decide.ts';
 export { given } from './testing/decider-specification.ts';

@@ -67,3 +67,48 @@ export function readOptionalString(fields: Fields, key: string, pattern: RegExp)
   }
   return raw;
 }
+
+/** An optional single-line label: absent or null means "unchanged" (null). */
+export function readOptionalName(fields: Fields, key: string, max: number): string | null {
+  return fields[key] === undefined || fields[key] === null ? null : readName(fields, key, max);
+}
+
+/**
+ * A change to a field that can be cleared: `null` when the field is absent
+ * (unchanged), else `{ to }` where `to` is null for a clear (null or blank
+ * text) or the new trimmed text without control or invisible characters.
+ */
+export type Change<T> = { to: T } | null;
+
+export function readClearableText(fields: Fields, key: string, max: number): Change<string | null> {
+  const raw = fields[key];
+  if (raw === undefined) return null;
+  if (raw === null || (typeof raw === 'string' && raw.trim() === '')) return { to: null };
+  return { to: readName(fields, key, max) };
+}
+
+export function readInteger(fields: Fields, key: string, min: number, max: number): number {
+  const raw = fields[key];
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
+    throw invalid('input.out_of_range', `${key} must be an integer from ${min} to ${max}`);
+  }
+  return raw;
+}
+
+/** A list of distinct ids, at most `max` long. */
+export function readIdList(fields: Fields, key: string, max: number, isId: (v: unknown) => v is string): string[] {
+  const raw = fields[key];
+  if (!Array.isArray(raw)) throw invalid('input.not_array', `${key} must be an array of ids`);
+  if (raw.length > max) throw invalid('input.too_long', `${key} must hold at most ${max} ids`);
+  if (!raw.every(isId)) throw invalid('input.invalid_id', `${key} must hold only ids matching [A-Za-z0-9_-]{1,64}`);
+  if (new Set(raw).size !== raw.length) throw invalid('input.duplicate', `${key} must not repeat an id`);
+  return [...raw];
+}
+
+export function readChoice<T extends string>(fields: Fields, key: string, choices: readonly T[]): T {
+  const raw = fields[key];
+  if (typeof raw !== 'string' || !(choices as readonly string[]).includes(raw)) {
+    throw invalid('input.invalid_choice', `${key} must be one of ${choices.join(', ')}`);
+  }
+  return raw as T;
+}

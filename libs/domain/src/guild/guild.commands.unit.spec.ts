@@ -43,8 +43,33 @@ describe('parseCommand', () => {
     ['string max uses', 'CreateInvite', { guildId: 'g', channelId: 'c', maxUses: '3' }, '400 input.out_of_range'],
     ['missing invite code', 'JoinGuild', {}, '400 input.missing'],
     ['invite code with a wildcard', 'JoinGuild', { code: 'abc>def' }, '400 input.invalid'],
+    ['an update that changes nothing', 'UpdateGuild', { guildId: 'g' }, '400 input.nothing_to_change'],
+    ['a description that is an object', 'UpdateGuild', { guildId: 'g', description: { to: 'x' } }, '400 input.not_string'],
+    ['unknown permission bits', 'CreateRole', { guildId: 'g', name: 'r', permissions: 1 << 20 }, '400 input.out_of_range'],
+    ['negative permissions', 'CreateRole', { guildId: 'g', name: 'r', permissions: -1 }, '400 input.out_of_range'],
+    ['fractional permissions', 'CreateRole', { guildId: 'g', name: 'r', permissions: 1.5 }, '400 input.out_of_range'],
+    ['a bit both allowed and denied', 'SetChannelOverwrite', { guildId: 'g', channelId: 'c', targetType: 'role', targetId: 'r', allow: 3, deny: 2 }, '400 input.conflicting_bits'],
+    ['an unknown overwrite target type', 'SetChannelOverwrite', { guildId: 'g', channelId: 'c', targetType: 'everyone', targetId: 'r', allow: 0, deny: 0 }, '400 input.invalid_choice'],
+    ['a role order that is not an array', 'ReorderRoles', { guildId: 'g', roleIds: 'a,b' }, '400 input.not_array'],
+    ['a role order with a repeated id', 'ReorderRoles', { guildId: 'g', roleIds: ['a', 'a'] }, '400 input.duplicate'],
+    ['a role order with a wildcard id', 'ReorderRoles', { guildId: 'g', roleIds: ['a', '>'] }, '400 input.invalid_id'],
+    ['a huge role order', 'ReorderRoles', { guildId: 'g', roleIds: Array.from({ length: 251 }, (_, i) => `r${i}`) }, '400 input.too_long'],
+    ['a negative channel position', 'MoveChannel', { guildId: 'g', channelId: 'c', categoryId: null, position: -1 }, '400 input.out_of_range'],
+    ['a nickname with a zero-width joiner', 'SetNickname', { guildId: 'g', userId: 'u', nickname: 'a\u200db' }, '400 input.bad_characters'],
+    ['an oversize ban reason', 'BanMember', { guildId: 'g', userId: 'u', reason: 'x'.repeat(513) }, '400 input.too_long'],
   ])('rejects %s', (_label, type, data, expected) => {
     expect(rejection(type, data)).toBe(expected);
+  });
+
+  it('reads absent fields as unchanged and null or blank ones as cleared', () => {
+    expect(parseCommand('UpdateChannel', { guildId: 'g', channelId: 'c', topic: '  ' })).toEqual({
+      type: 'UpdateChannel',
+      data: { guildId: 'g', channelId: 'c', name: null, topic: { to: null } },
+    });
+    expect(parseCommand('UpdateGuild', { guildId: 'g', iconId: null, name: ' N ' })).toEqual({
+      type: 'UpdateGuild',
+      data: { guildId: 'g', name: 'N', description: null, iconId: { to: null }, defaultChannelId: null },
+    });
   });
 
   it('accepts exactly 4000 characters of content', () => {

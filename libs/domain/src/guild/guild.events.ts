@@ -1,94 +1,89 @@
 /**
- * The guild aggregate: its events and how they fold into the state the
- * deciders read. Guild-level events live on the guild's own subject;
- * messages live on one subject per channel (see message.events.ts).
+ * The guild aggregate's events: everything on a guild's own stream. Each
+ * carries the full values it sets, so projections need no other state.
  */
-/** Names given to what CreateGuild makes besides the guild itself. */
 export const DEFAULT_CATEGORY_NAME = 'Text Channels';
 export const DEFAULT_CHANNEL_NAME = 'general';
 
-export type GuildCreated = {
-  type: 'GuildCreated';
-  data: { guildId: string; name: string; ownerId: string; categoryId: string; channelId: string };
-};
-export type ChannelCreated = {
-  type: 'ChannelCreated';
-  data: { guildId: string; channelId: string; name: string; categoryId: string | null; position: number };
-};
-export type InviteCreated = {
-  type: 'InviteCreated';
-  data: {
-    guildId: string;
-    code: string;
-    channelId: string;
-    createdBy: string;
-    maxUses: number | null;
-    expiresAt: number | null;
-  };
-};
-export type MemberJoined = {
-  type: 'MemberJoined';
-  data: { guildId: string; userId: string; inviteCode: string | null };
-};
+type G = { guildId: string };
+type E<T extends string, D> = { type: T; data: G & D };
 
-export type GuildEvent = GuildCreated | ChannelCreated | InviteCreated | MemberJoined;
+export type GuildCreated = E<'GuildCreated', { name: string; ownerId: string; categoryId: string; channelId: string }>;
+export type GuildUpdated = E<'GuildUpdated', { name: string; description: string | null; iconId: string | null; defaultChannelId: string }>;
+export type GuildDeleted = E<'GuildDeleted', { deletedBy: string }>;
+export type OwnershipTransferred = E<'OwnershipTransferred', { previousOwnerId: string; newOwnerId: string }>;
 
-export type ChannelState = { name: string; categoryId: string | null; position: number };
-export type InviteState = { channelId: string; uses: number; maxUses: number | null; expiresAt: number | null };
+export type MemberJoined = E<'MemberJoined', { userId: string; inviteCode: string | null }>;
+export type MemberLeft = E<'MemberLeft', { userId: string }>;
+export type MemberKicked = E<'MemberKicked', { userId: string; kickedBy: string }>;
+export type MemberBanned = E<'MemberBanned', { userId: string; bannedBy: string; reason: string | null }>;
+export type MemberUnbanned = E<'MemberUnbanned', { userId: string; unbannedBy: string }>;
+export type NicknameChanged = E<'NicknameChanged', { userId: string; nickname: string | null }>;
 
-export type GuildState = {
-  exists: boolean;
-  guildId: string;
-  name: string;
-  ownerId: string;
-  channels: Map<string, ChannelState>;
-  members: Set<string>;
-  invites: Map<string, InviteState>;
-};
+export type RoleCreated = E<'RoleCreated', { roleId: string; name: string; permissions: number }>;
+export type RoleUpdated = E<'RoleUpdated', { roleId: string; name: string; permissions: number }>;
+export type RoleDeleted = E<'RoleDeleted', { roleId: string }>;
+/** The complete new order of roles other than @everyone, lowest first. */
+export type RolesReordered = E<'RolesReordered', { roleIds: string[] }>;
+export type RoleAssigned = E<'RoleAssigned', { roleId: string; userId: string }>;
+export type RoleRemoved = E<'RoleRemoved', { roleId: string; userId: string }>;
 
-export const initialGuildState = (): GuildState => ({
-  exists: false,
-  guildId: '',
-  name: '',
-  ownerId: '',
-  channels: new Map(),
-  members: new Set(),
-  invites: new Map(),
-});
+export type CategoryCreated = E<'CategoryCreated', { categoryId: string; name: string }>;
+export type CategoryRenamed = E<'CategoryRenamed', { categoryId: string; name: string }>;
+export type CategoryDeleted = E<'CategoryDeleted', { categoryId: string }>;
+export type CategoriesReordered = E<'CategoriesReordered', { categoryIds: string[] }>;
 
-/**
- * Folds one event into the state. It updates the given state in place and
- * returns it: states are owned by exactly one cache entry or one test, and
- * copying the member set on every join would make joins quadratic.
- */
-export function evolveGuild(state: GuildState, event: GuildEvent): GuildState {
-  switch (event.type) {
-    case 'GuildCreated': {
-      const { guildId, name, ownerId, categoryId, channelId } = event.data;
-      Object.assign(state, { exists: true, guildId, name, ownerId });
-      state.channels.set(channelId, { name: DEFAULT_CHANNEL_NAME, categoryId, position: 0 });
-      state.members.add(ownerId);
-      return state;
-    }
-    case 'ChannelCreated': {
-      const { channelId, name, categoryId, position } = event.data;
-      state.channels.set(channelId, { name, categoryId, position });
-      return state;
-    }
-    case 'InviteCreated': {
-      const { code, channelId, maxUses, expiresAt } = event.data;
-      state.invites.set(code, { channelId, uses: 0, maxUses, expiresAt });
-      return state;
-    }
-    case 'MemberJoined': {
-      state.members.add(event.data.userId);
-      const invite = event.data.inviteCode === null ? undefined : state.invites.get(event.data.inviteCode);
-      if (invite) invite.uses += 1;
-      return state;
-    }
-    default: {
-      const exhaustive: never = event;
-      return exhaustive;
-    }
-  }
-}
+export type ChannelCreated = E<'ChannelCreated', { channelId: string; name: string; categoryId: string | null; position: number }>;
+export type ChannelUpdated = E<'ChannelUpdated', { channelId: string; name: string; topic: string | null }>;
+/** Both affected orders in full: where the channel went, and what it left behind. */
+export type ChannelMoved = E<
+  'ChannelMoved',
+  { channelId: string; categoryId: string | null; channelIds: string[]; fromCategoryId: string | null; fromChannelIds: string[] }
+>;
+export type ChannelDeleted = E<'ChannelDeleted', { channelId: string }>;
+export type ChannelOverwriteSet = E<
+  'ChannelOverwriteSet',
+  { channelId: string; targetType: 'role' | 'member'; targetId: string; allow: number; deny: number }
+>;
+export type ChannelOverwriteRemoved = E<'ChannelOverwriteRemoved', { channelId: string; targetType: 'role' | 'member'; targetId: string }>;
+
+export type InviteCreated = E<
+  'InviteCreated',
+  { code: string; channelId: string; createdBy: string; maxUses: number | null; expiresAt: number | null }
+>;
+export type InviteRevoked = E<'InviteRevoked', { code: string; revokedBy: string }>;
+
+export type GuildEvent =
+  | GuildCreated
+  | GuildUpdated
+  | GuildDeleted
+  | OwnershipTransferred
+  | MemberJoined
+  | MemberLeft
+  | MemberKicked
+  | MemberBanned
+  | MemberUnbanned
+  | NicknameChanged
+  | RoleCreated
+  | RoleUpdated
+  | RoleDeleted
+  | RolesReordered
+  | RoleAssigned
+  | RoleRemoved
+  | CategoryCreated
+  | CategoryRenamed
+  | CategoryDeleted
+  | CategoriesReordered
+  | ChannelCreated
+  | ChannelUpdated
+  | ChannelMoved
+  | ChannelDeleted
+  | ChannelOverwriteSet
+  | ChannelOverwriteRemoved
+  | InviteCreated
+  | InviteRevoked;
+
+export type GuildEventType = GuildEvent['type'];
+
+/** Events after which a user may no longer see the guild: the gateway stops their delivery at once. */
+export const LEAVING_EVENTS = new Set<GuildEventType>(['MemberLeft', 'MemberKicked', 'MemberBanned']);

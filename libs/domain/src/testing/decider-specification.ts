@@ -1,10 +1,11 @@
 import { deepStrictEqual } from 'node:assert/strict';
 import { DomainError } from '../errors.ts';
 import type { ParleyCommand } from '../guild/guild.commands.ts';
-import type { CommandMeta, Decision } from '../guild/guild.decide.ts';
+import type { CommandMeta, Decision } from '../guild/decision.ts';
 import { decide } from '../guild/guild.decide.ts';
 import type { GuildEvent } from '../guild/guild.events.ts';
-import { evolveGuild, initialGuildState } from '../guild/guild.events.ts';
+import { evolveGuild } from '../guild/guild.evolve.ts';
+import { initialGuildState } from '../guild/guild.state.ts';
 
 /**
  * given(events).when(command, meta).then(event) / .thenRejects(code):
