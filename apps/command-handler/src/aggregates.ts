@@ -1,70 +1,42 @@
 import type { Codec } from '@parley/contracts';
-import { evolveGuild, initialGuildState, isGuildEvent, type GuildState } from '@parley/domain';
+import { GuildStates, type EventLog, type GuildEntry } from '@parley/event-store';
 import type { Names } from '@parley/platform';
-import type { EventLog } from './event-log.ts';
 
-export type GuildEntry = { state: GuildState; version: number };
+export type { GuildEntry };
 
 /**
- * Cached aggregate states and stream versions. The handler is the only
- * writer it knows of; if another writer appended meanwhile, the append's
- * `expect.lastSubjectSequence` fails and `refresh*` catches up from the log.
- * Bounded: the least recently loaded entries are dropped past `capacity`.
+ * What the handler decides against: guild states, and the last sequence of
+ * each channel stream (messages need no folded state, only a version for
+ * optimistic concurrency). The handler is the only writer it knows of; if
+ * another appended meanwhile, the append's `expect.lastSubjectSequence`
+ * fails and `refresh*` catches up from the log.
  */
 export class Aggregates {
-  private readonly guilds = new Map<string, GuildEntry>();
+  readonly guilds: GuildStates;
   private readonly channels = new Map<string, number>();
 
   constructor(
     private readonly log: EventLog,
-    private readonly codec: Codec,
-    private readonly names: Names,
-    private readonly capacity = 10_000,
-  ) {}
-
-  async guild(guildId: string): Promise<GuildEntry> {
-    const cached = this.guilds.get(guildId);
-    if (cached) return cached;
-    return this.refreshGuild(guildId);
-  }
-
-  async refreshGuild(guildId: string): Promise<GuildEntry> {
-    const entry = this.guilds.get(guildId) ?? { state: initialGuildState(), version: 0 };
-    const subject = this.names.guildSubject(guildId);
-    const last = await this.log.lastSeq(subject);
-    for await (const { seq, data } of this.log.read(subject, entry.version, last)) {
-      const { event } = this.codec.decodeEvent(data);
-      if (!isGuildEvent(event)) throw new Error(`unexpected ${event.type} on ${subject}`);
-      entry.state = evolveGuild(entry.state, event);
-      entry.version = seq;
-    }
-    remember(this.guilds, guildId, entry, this.capacity);
-    return entry;
-  }
-
-  /** Caches a state the handler itself just advanced by appending. */
-  advanceGuild(guildId: string, entry: GuildEntry): void {
-    remember(this.guilds, guildId, entry, this.capacity);
+    codec: Codec,
+    names: Names,
+    private readonly capacity = 100_000,
+  ) {
+    this.guilds = new GuildStates(log, codec, names);
   }
 
   async channelVersion(subject: string): Promise<number> {
-    const cached = this.channels.get(subject);
-    return cached ?? this.refreshChannel(subject);
+    return this.channels.get(subject) ?? this.refreshChannel(subject);
   }
 
   async refreshChannel(subject: string): Promise<number> {
     const version = await this.log.lastSeq(subject);
-    remember(this.channels, subject, version, this.capacity * 10);
+    this.advanceChannel(subject, version);
     return version;
   }
 
   advanceChannel(subject: string, version: number): void {
-    remember(this.channels, subject, version, this.capacity * 10);
+    this.channels.delete(subject);
+    this.channels.set(subject, version);
+    if (this.channels.size > this.capacity) this.channels.delete(this.channels.keys().next().value as string);
   }
-}
-
-function remember<V>(map: Map<string, V>, key: string, value: V, capacity: number): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > capacity) map.delete(map.keys().next().value as string);
 }

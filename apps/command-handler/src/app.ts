@@ -2,7 +2,7 @@ import { jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import { Codec } from '@parley/contracts';
 import { connectNats, names as namesOf, provision, type Logger } from '@parley/platform';
 import { Aggregates } from './aggregates.ts';
-import { EventLog } from './event-log.ts';
+import { EventLog } from '@parley/event-store';
 import { CommandProcessor } from './handler.ts';
 import { Stores } from './stores.ts';
 

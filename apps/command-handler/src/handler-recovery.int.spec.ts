@@ -5,7 +5,7 @@ import { connectNats, createLogger, provision, type NatsConnection } from '@parl
 import { isolatedEnv, type TestEnv } from '@parley/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Aggregates } from './aggregates.ts';
-import { EventLog } from './event-log.ts';
+import { EventLog } from '@parley/event-store';
 import { CommandProcessor } from './handler.ts';
 import { Stores } from './stores.ts';
 

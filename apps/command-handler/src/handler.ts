@@ -3,18 +3,16 @@ import type { Codec, CommandOutcome, DecodedCommand } from '@parley/contracts';
 import {
   decide,
   DomainError,
-  evolveGuild,
   initialGuildState,
   notFound,
   conflict,
   parseCommand,
   streamOf,
-  type Decision,
   type ParleyCommand,
 } from '@parley/domain';
 import { newId, newInviteCode, type Logger, type Names, type NatsConnection } from '@parley/platform';
 import type { Aggregates, GuildEntry } from './aggregates.ts';
-import type { EventLog } from './event-log.ts';
+import type { EventLog } from '@parley/event-store';
 import { Stores } from './stores.ts';
 
 export type HandlerDeps = {
@@ -109,7 +107,7 @@ export class CommandProcessor {
     const { commandId, userId, time } = decoded.meta;
     for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
       const guildId = await this.routeToGuild(command);
-      const entry: GuildEntry = guildId === null ? { state: initialGuildState(), version: 0 } : await aggregates.guild(guildId);
+      const entry: GuildEntry = guildId === null ? { state: initialGuildState(), version: 0 } : await aggregates.guilds.get(guildId);
       const meta = { actorId: userId, now: time, ids: [newId(time), newId(time), newId(time)], inviteCode: newInviteCode() };
       const event = decide(command, entry.state, meta);
       if (event.type === 'InviteCreated') await stores.saveInvite(event.data.code, event.data.guildId);
@@ -129,13 +127,14 @@ export class CommandProcessor {
       } catch (error) {
         if ((error as { code?: number }).code !== WRONG_LAST_SEQUENCE) throw error;
         log.debug({ attempt, subject }, 'stream moved on; catching up and deciding again');
-        if (stream.kind === 'guild') await aggregates.refreshGuild(stream.guildId);
+        if (stream.kind === 'guild') await aggregates.guilds.refresh(stream.guildId);
         else await aggregates.refreshChannel(subject);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt));
         continue;
       }
       if (ack.duplicate) return this.accepted(decoded, ack.seq, await this.deps.eventLog.bySeq(ack.seq));
-      this.advance(subject, event, entry, ack.seq);
+      if (event.type === 'MessagePosted') aggregates.advanceChannel(subject, ack.seq);
+      else aggregates.guilds.apply(event.data.guildId, event, ack.seq, expected);
       return { commandId, userId, status: 'accepted', seq: ack.seq, eventType: event.type, eventId, event: bytes };
     }
     throw conflict('command.contended', 'the target changed too often while deciding; retry the command');
@@ -153,15 +152,6 @@ export class CommandProcessor {
       default:
         return command.data.guildId;
     }
-  }
-
-  private advance(subject: string, event: Decision, entry: GuildEntry, seq: number): void {
-    if (event.type === 'MessagePosted') {
-      this.deps.aggregates.advanceChannel(subject, seq);
-      return;
-    }
-    const guildId = event.data.guildId;
-    this.deps.aggregates.advanceGuild(guildId, { state: evolveGuild(entry.state, event), version: seq });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Codec } from '@parley/contracts';
+import { EventLog } from '@parley/event-store';
 import { connectNats, createVerifier, names as namesOf, provision, type AuthConfig, type Logger } from '@parley/platform';
 import { createOrm } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
@@ -46,6 +47,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   await relay.start();
   const server = createServer({
     nodeId: config.nodeId,
+    eventLog: await EventLog.open(nc, names.eventStream),
     names,
     codec,
     verify: await createVerifier(config.auth),

@@ -1,70 +1,173 @@
-import type { Subscription } from '@nats-io/transport-node';
+import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { Codec } from '@parley/contracts';
+import { isGuildEvent, visibleChannels, type GuildEvent, type GuildState } from '@parley/domain';
+import type { GuildStates } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
-import type { TemplatedApp } from 'uWebSockets.js';
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { eventPayload } from './protocol.ts';
 
 export const guildTopic = (guildId: string) => `g/${guildId}`;
+export const channelTopic = (channelId: string) => `c/${channelId}`;
+
+/** What the hub needs of a socket's user data. */
+export type Watcher = { userId: string; closed: boolean; guilds: Map<string, Set<string>> };
+type Socket = WebSocket<Watcher>;
+
+type Watched = {
+  subscription: Subscription;
+  sockets: Set<Socket>;
+  /** Live events and joins for one guild run one after another, in arrival order. */
+  chain: Promise<unknown>;
+};
+
+/** Events that take access away: those who lose it still receive the event itself. */
+const REVOKING = new Set(['MemberLeft', 'MemberKicked', 'MemberBanned', 'GuildDeleted', 'ChannelDeleted']);
+const REASONS: Record<string, string> = { MemberLeft: 'left', MemberKicked: 'kicked', MemberBanned: 'banned', GuildDeleted: 'deleted' };
 
 /**
- * Live events for this node's audience. The node holds one core NATS
- * subscription per guild that at least one of its sockets watches, so its
- * NATS traffic follows its own clients, not the whole system. Each event is
- * decoded and serialized once and fanned out by uWS topic publish.
+ * Live events for this node's audience, filtered by what each user may see.
+ *
+ * The node holds one core NATS subscription per guild that at least one of
+ * its sockets watches (its NATS traffic follows its own clients), and the
+ * guild's state folded from the log (members, roles, overwrites), kept
+ * current by the guild events it receives; a missed guild event (its `prev`
+ * does not match) triggers a refresh from the log. Each socket subscribes to
+ * the uWS topics of the guild and of the channels it may view; on every
+ * event that can change access, those topics are recomputed, so a kicked,
+ * banned or hidden user's next event is not delivered (promise 6).
  *
  * Delivery is at-most-once (core NATS); every event carries its cursor and
- * the previous cursor of its stream, so a client that sees a gap refetches
- * from the log or the read models (promise 2).
+ * its stream's previous cursor so a client can detect a gap (promise 2).
  */
 export class LiveHub {
-  private readonly subscriptions = new Map<string, { subscription: Subscription; ready: Promise<void> }>();
+  private readonly watched = new Map<string, Watched>();
 
   constructor(
     private readonly app: TemplatedApp,
     private readonly nc: NatsConnection,
     private readonly names: Names,
     private readonly codec: Codec,
+    private readonly states: GuildStates,
     private readonly logger: Logger,
   ) {}
 
-  /** Ensures this node receives the guild's live events; resolves once the server has the subscription. */
-  async watch(guildId: string): Promise<void> {
-    const existing = this.subscriptions.get(guildId);
-    if (existing) return existing.ready;
-    const topic = guildTopic(guildId);
-    const subscription = this.nc.subscribe(this.names.liveGuild(guildId), {
-      callback: (error, message) => {
-        if (error) {
-          this.logger.warn({ err: error, guildId }, 'live subscription error');
-          return;
-        }
-        try {
-          const seq = Number(message.headers?.get('Nats-Sequence'));
-          const decoded = this.codec.decodeEvent(message.data);
-          this.app.publish(topic, JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }));
-        } catch (failure) {
-          this.logger.error({ err: failure, subject: message.subject }, 'undeliverable live event');
-        }
-      },
-    });
-    const ready = this.nc.flush().catch((error: unknown) => {
-      // A failed subscription must not stay cached: the next watch tries afresh.
-      subscription.unsubscribe();
-      this.subscriptions.delete(guildId);
-      throw error;
-    });
-    this.subscriptions.set(guildId, { subscription, ready });
-    return ready;
+  /**
+   * Adds a socket to a guild's audience if its user is a member, once the
+   * node's state has folded at least up to `atLeast` (e.g. the join's own
+   * cursor). Resolves false when the user may not see the guild.
+   */
+  async join(ws: Socket, guildId: string, atLeast = 0): Promise<boolean> {
+    const watched = await this.watch(guildId);
+    return this.enqueue(guildId, watched, async () => {
+      let entry = await this.states.get(guildId);
+      if (entry.version < atLeast) entry = await this.states.refresh(guildId);
+      const data = ws.getUserData();
+      if (data.closed || !entry.state.members.has(data.userId) || entry.state.deleted) return false;
+      watched.sockets.add(ws);
+      this.retopic(ws, guildId, entry.state);
+      return true;
+    }).finally(() => this.release(guildId));
   }
 
-  /** Drops the node's subscription when no local socket watches the guild any more. */
-  release(guildId: string): void {
-    if (this.app.numSubscribers(guildTopic(guildId)) > 0) return;
-    this.subscriptions.get(guildId)?.subscription.unsubscribe();
-    this.subscriptions.delete(guildId);
+  /** Removes a socket (closing, or asked to leave); the NATS subscription goes with the last one. */
+  leave(ws: Socket, guildId: string): void {
+    this.watched.get(guildId)?.sockets.delete(ws);
+    ws.getUserData().guilds.delete(guildId);
+    this.release(guildId);
   }
 
   get watchedGuilds(): number {
-    return this.subscriptions.size;
+    return this.watched.size;
+  }
+
+  private async watch(guildId: string): Promise<Watched> {
+    let watched = this.watched.get(guildId);
+    if (!watched) {
+      const subscription = this.nc.subscribe(this.names.liveGuild(guildId), {
+        callback: (error, message) => {
+          if (error) return this.logger.warn({ err: error, guildId }, 'live subscription error');
+          this.enqueue(guildId, watched!, () => this.deliver(guildId, watched!, message)).catch((failure: unknown) =>
+            this.logger.error({ err: failure, subject: message.subject }, 'undeliverable live event'),
+          );
+        },
+      });
+      watched = { subscription, sockets: new Set(), chain: Promise.resolve() };
+      this.watched.set(guildId, watched);
+      // Subscribed before the state is read: nothing falls between the two.
+      await this.nc.flush();
+    }
+    return watched;
+  }
+
+  private release(guildId: string): void {
+    const watched = this.watched.get(guildId);
+    if (!watched || watched.sockets.size > 0) return;
+    watched.subscription.unsubscribe();
+    this.watched.delete(guildId);
+    this.states.forget(guildId);
+  }
+
+  private enqueue<T>(guildId: string, watched: Watched, step: () => Promise<T>): Promise<T> {
+    const next = watched.chain.then(step);
+    watched.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async deliver(guildId: string, watched: Watched, message: Msg): Promise<void> {
+    const seq = Number(message.headers?.get('Nats-Sequence'));
+    const decoded = this.codec.decodeEvent(message.data);
+    const event = decoded.event;
+    const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
+    if (!isGuildEvent(event)) {
+      this.app.publish(channelTopic(event.data.channelId), frame);
+      return;
+    }
+    if (!this.states.apply(guildId, event, seq, decoded.meta.prev)) await this.states.refresh(guildId);
+    const { state } = await this.states.get(guildId);
+    // Access first, then the topic publish: whoever loses access here is off the topic before the
+    // publish, and gets a revoking event (their kick, the channel's deletion) directly, once.
+    const farewell = REVOKING.has(event.type) ? { frame, reason: REASONS[event.type] ?? 'access_lost', channelId: channelOf(event) } : undefined;
+    for (const ws of [...watched.sockets]) this.retopic(ws, guildId, state, farewell);
+    this.publish(event, frame);
+    this.release(guildId);
+  }
+
+  private publish(event: GuildEvent, frame: string): void {
+    const channelId = channelOf(event);
+    this.app.publish(channelId === null ? guildTopic(event.data.guildId) : channelTopic(channelId), frame);
+  }
+
+  /** Aligns a socket's topics with what its user may see now; tells it when that changed. */
+  private retopic(ws: Socket, guildId: string, state: GuildState, farewell?: Farewell): void {
+    const data = ws.getUserData();
+    if (data.closed) return;
+    const before = data.guilds.get(guildId);
+    if (!state.members.has(data.userId) || state.deleted) {
+      if (!before) return;
+      ws.unsubscribe(guildTopic(guildId));
+      for (const channelId of before) ws.unsubscribe(channelTopic(channelId));
+      this.watched.get(guildId)?.sockets.delete(ws);
+      data.guilds.delete(guildId);
+      ws.cork(() => {
+        if (farewell) ws.send(farewell.frame);
+        ws.send(JSON.stringify({ op: 'unsubscribed', guildId, reason: farewell?.reason ?? 'access_lost' }));
+      });
+      return;
+    }
+    const visible = visibleChannels(state, data.userId);
+    if (!before) ws.subscribe(guildTopic(guildId));
+    for (const channelId of before ?? []) {
+      if (visible.has(channelId)) continue;
+      ws.unsubscribe(channelTopic(channelId));
+      if (farewell?.channelId === channelId) ws.send(farewell.frame);
+    }
+    for (const channelId of visible) if (!before?.has(channelId)) ws.subscribe(channelTopic(channelId));
+    data.guilds.set(guildId, visible);
+    const changed = before !== undefined && (before.size !== visible.size || [...visible].some((id) => !before.has(id)));
+    if (changed) ws.send(JSON.stringify({ op: 'channels', guildId, visible: [...visible] }));
   }
 }
+
+type Farewell = { frame: string; reason: string; channelId: string | null };
+
+const channelOf = (event: GuildEvent): string | null => ('channelId' in event.data ? event.data.channelId : null);

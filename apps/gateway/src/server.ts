@@ -1,17 +1,19 @@
 import type { Codec, CommandOutcome } from '@parley/contracts';
 import { DomainError, parseCommand, type ParleyCommand } from '@parley/domain';
+import { GuildStates, type EventLog } from '@parley/event-store';
 import type { Logger, Names, NatsConnection, TokenVerifier } from '@parley/platform';
-import { guildsOfUser, isMember, snapshot, PROJECTIONS, type MikroORM } from '@parley/read-model';
+import { guildsOfUser, snapshot, PROJECTIONS, type MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
 import type { CommandRelay, OutcomeListener } from './command-relay.ts';
-import { guildTopic, LiveHub } from './live-hub.ts';
+import { LiveHub } from './live-hub.ts';
 import { CLOSE, errorFrame, eventPayload, FrameError, parseClientFrame, PROTOCOL_VERSION } from './protocol.ts';
 
 export type SocketData = {
   userId: string;
   connectionId: number;
   expiresAt: number;
-  guilds: Set<string>;
+  /** Watched guilds and, for each, the channels the user may see there. */
+  guilds: Map<string, Set<string>>;
   /** Commands in flight from this socket, with the listener their outcome will reach. */
   pending: Map<string, OutcomeListener>;
   /** Token bucket for commands and subscribes. */
@@ -32,6 +34,7 @@ export type ServerLimits = {
 
 export type ServerDeps = {
   nodeId: string;
+  eventLog: EventLog;
   names: Names;
   codec: Codec;
   verify: TokenVerifier;
@@ -63,7 +66,7 @@ export type Server = {
 export function createServer(deps: ServerDeps): Server {
   const { logger, limits } = deps;
   const app = uWS.App();
-  const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, logger);
+  const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, new GuildStates(deps.eventLog, deps.codec, deps.names), logger);
   const sockets = new Set<Socket>();
   let connections = 0;
 
@@ -102,7 +105,7 @@ export function createServer(deps: ServerDeps): Server {
             userId: identity.userId,
             connectionId: ++connections,
             expiresAt: identity.expiresAt,
-            guilds: new Set(),
+            guilds: new Map(),
             pending: new Map(),
             tokens: limits.commandBurst,
             refilledAt: Date.now(),
@@ -174,10 +177,7 @@ export function createServer(deps: ServerDeps): Server {
       data.closed = true;
       clearTimeout(data.expiryTimer);
       for (const [commandId, listener] of data.pending) deps.relay.forget(data.userId, commandId, listener);
-      // uWS removes the socket from its topics after this handler returns.
-      setImmediate(() => {
-        for (const guildId of data.guilds) hub.release(guildId);
-      });
+      for (const guildId of [...data.guilds.keys()]) hub.leave(ws, guildId);
     },
   });
 
@@ -215,32 +215,25 @@ export function createServer(deps: ServerDeps): Server {
   async function sendReady(ws: Socket): Promise<void> {
     const data = ws.getUserData();
     const ready = await snapshot(deps.orm.em.fork(), PROJECTIONS.guilds, (em) => guildsOfUser(em, data.userId));
-    for (const guild of ready.data) await watch(ws, guild.id);
+    const watched = await Promise.all(ready.data.map((guild) => hub.join(ws, guild.id)));
     if (data.closed) return;
-    const guilds = ready.data.map(({ id, name, ownerId, memberCount }) => ({ id, name, ownerId, memberCount }));
+    const guilds = ready.data
+      .filter((_, i) => watched[i])
+      .map(({ id, name, ownerId, memberCount }) => ({ id, name, ownerId, memberCount, channels: [...(data.guilds.get(id) ?? [])] }));
     ws.cork(() => ws.send(JSON.stringify({ op: 'ready', cursor: ready.cursor, guilds })));
-  }
-
-  async function watch(ws: Socket, guildId: string): Promise<void> {
-    const data = ws.getUserData();
-    await hub.watch(guildId);
-    if (data.closed) return hub.release(guildId);
-    ws.subscribe(guildTopic(guildId));
-    data.guilds.add(guildId);
   }
 
   async function subscribe(ws: Socket, guildId: string): Promise<void> {
     const data = ws.getUserData();
     try {
-      if (!(await isMember(deps.orm.em.fork(), guildId, data.userId))) {
-        if (!data.closed) ws.send(errorFrame('subscribe.forbidden', 'you are not a member of this guild'));
+      if (!(await hub.join(ws, guildId))) {
+        if (!data.closed) ws.send(errorFrame('subscribe.forbidden', `you are not a member of guild ${guildId}`));
         return;
       }
-      await watch(ws, guildId);
-      if (!data.closed) ws.send(JSON.stringify({ op: 'subscribed', guildId }));
+      if (!data.closed) ws.send(JSON.stringify({ op: 'subscribed', guildId, channels: [...(data.guilds.get(guildId) ?? [])] }));
     } catch (error) {
       logger.error({ err: error, guildId }, 'subscribe failed');
-      if (!data.closed) ws.send(errorFrame('internal.error', 'subscribe failed; retry'));
+      if (!data.closed) ws.send(errorFrame('internal.error', `subscribe to guild ${guildId} failed; retry`));
     }
   }
 
@@ -275,7 +268,7 @@ export function createServer(deps: ServerDeps): Server {
     const decoded = deps.codec.decodeEvent(outcome.event);
     const guildId = decoded.event.data.guildId;
     // Watch a guild the user just entered before telling them, so no event after the outcome is missed.
-    if (JOINING_EVENTS.has(decoded.event.type)) await watch(ws, guildId);
+    if (JOINING_EVENTS.has(decoded.event.type)) await hub.join(ws, guildId, outcome.seq);
     if (data.closed) return;
     const event = eventPayload(outcome.seq, decoded);
     ws.send(JSON.stringify({ op: 'outcome', id: outcome.commandId, status: 'accepted', cursor: outcome.seq, event }));

@@ -83,3 +83,13 @@ export function outranks(state: GuildState, actorId: string, targetId: string): 
   if (targetId === state.ownerId || actorId === targetId) return false;
   return highestPosition(state, actorId) > highestPosition(state, targetId);
 }
+
+/** The channels a user may see: what the gateway delivers to them and the API lists. */
+export function visibleChannels(state: GuildState, userId: string): Set<string> {
+  const visible = new Set<string>();
+  if (!state.members.has(userId) || state.deleted) return visible;
+  for (const channelId of state.channels.keys()) {
+    if (has(channelPermissions(state, userId, channelId), PERMISSIONS.viewChannel)) visible.add(channelId);
+  }
+  return visible;
+}

@@ -1,0 +1,107 @@
+import { PERMISSIONS } from '@parley/domain';
+import { isolatedEnv, startSystem, TestClient, type Frame, type TestEnv, type TestSystem } from '@parley/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Promise 6 at the edge: a user receives only what they may see now, and
+// losing access (kick, ban, hidden channel, deleted guild) stops delivery at once.
+describe('gateway access control', () => {
+  let env: TestEnv;
+  let system: TestSystem;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    env = await isolatedEnv();
+    system = await startSystem(env, { gateways: 2 });
+  });
+
+  afterAll(async () => {
+    for (const client of clients) await client.close();
+    await system?.stop();
+    await env?.cleanup();
+  });
+
+  async function connect(userId: string, node: number): Promise<TestClient> {
+    const client = await TestClient.connect(system.wsUrl(node), await env.token(userId));
+    clients.push(client);
+    await client.waitFor((f) => f.op === 'ready');
+    return client;
+  }
+
+  /** alice owns a guild on node 0; the others join it, each on node 1. */
+  async function guildWith(...others: string[]) {
+    const owner = await connect(`alice-${others.join('-')}`, 0);
+    const guild = await owner.accepted('CreateGuild', { name: 'Access' });
+    const guildId = guild.data['guildId'] as string;
+    const general = guild.data['channelId'] as string;
+    const invite = await owner.accepted('CreateInvite', { guildId, channelId: general, maxUses: null, maxAgeSeconds: null });
+    const members: TestClient[] = [];
+    for (const userId of others) {
+      const member = await connect(userId, 1);
+      await member.accepted('JoinGuild', { code: invite.data['code'] });
+      members.push(member);
+    }
+    return { owner, guildId, general, code: invite.data['code'] as string, members };
+  }
+
+  const messageAt = (client: TestClient, cursor: number) => client.frames.find((f) => f.op === 'event' && f['cursor'] === cursor);
+  /** The last live event both clients share, so "not delivered" is checked after the same point in the stream. */
+  async function fence(owner: TestClient, witness: TestClient, guildId: string, channelId: string): Promise<Frame> {
+    const posted = await owner.accepted('PostMessage', { guildId, channelId, content: 'fence' });
+    return witness.waitFor((f) => f.op === 'event' && f['cursor'] === posted.cursor, 2000, 'fence at witness');
+  }
+
+  it('stops delivering to a kicked member at once, tells them, and keeps serving the others', async () => {
+    const { owner, guildId, general, members } = await guildWith('bob-k', 'carol-k');
+    const [bob, carol] = members as [TestClient, TestClient];
+    await owner.accepted('KickMember', { guildId, userId: 'bob-k' });
+    await bob.waitFor((f) => f.op === 'event' && f['type'] === 'MemberKicked', 2000, 'the kick itself');
+    expect(await bob.waitFor((f) => f.op === 'unsubscribed', 2000)).toMatchObject({ guildId, reason: 'kicked' });
+
+    const after = await owner.accepted('PostMessage', { guildId, channelId: general, content: 'bob is gone' });
+    await carol.waitFor((f) => f.op === 'event' && f['cursor'] === after.cursor, 2000, 'carol still served');
+    await fence(owner, carol, guildId, general);
+    expect(messageAt(bob, after.cursor)).toBeUndefined();
+    expect(bob.frames.filter((f) => f['type'] === 'MemberKicked')).toHaveLength(1);
+
+    bob.send({ op: 'subscribe', guildId });
+    expect(await bob.waitFor((f) => f.op === 'error' && f['code'] === 'subscribe.forbidden')).toBeDefined();
+    const post = await bob.command('PostMessage', { guildId, channelId: general, content: 'let me back' });
+    expect(post).toMatchObject({ status: 'rejected', code: 'guild.not_member' });
+  });
+
+  it('stops delivering to a banned member and keeps them out', async () => {
+    const { owner, guildId, general, code, members } = await guildWith('bob-b', 'carol-b');
+    const [bob, carol] = members as [TestClient, TestClient];
+    await owner.accepted('BanMember', { guildId, userId: 'bob-b', reason: 'spam' });
+    expect(await bob.waitFor((f) => f.op === 'unsubscribed', 2000)).toMatchObject({ guildId, reason: 'banned' });
+    const after = await fence(owner, carol, guildId, general);
+    expect(messageAt(bob, after['cursor'] as number)).toBeUndefined();
+    expect(await bob.command('JoinGuild', { code })).toMatchObject({ status: 'rejected', code: 'guild.banned' });
+  });
+
+  it('hides a channel from those an overwrite denies, and shows it to those a role allows', async () => {
+    const { owner, guildId, general, members } = await guildWith('bob-h', 'carol-h');
+    const [bob, carol] = members as [TestClient, TestClient];
+    const secret = (await owner.accepted('CreateChannel', { guildId, name: 'secret', categoryId: null })).data['channelId'] as string;
+    const role = (await owner.accepted('CreateRole', { guildId, name: 'insiders', permissions: 0 })).data['roleId'] as string;
+    await owner.accepted('AssignRole', { guildId, roleId: role, userId: 'carol-h' });
+    await owner.accepted('SetChannelOverwrite', { guildId, channelId: secret, targetType: 'role', targetId: role, allow: PERMISSIONS.viewChannel, deny: 0 });
+    await owner.accepted('SetChannelOverwrite', { guildId, channelId: secret, targetType: 'role', targetId: guildId, allow: 0, deny: PERMISSIONS.viewChannel });
+    const hidden = await bob.waitFor((f) => f.op === 'channels' && !(f['visible'] as string[]).includes(secret), 2000, 'bob loses the channel');
+    expect(hidden['visible']).toContain(general);
+
+    const inside = await owner.accepted('PostMessage', { guildId, channelId: secret, content: 'insiders only' });
+    await carol.waitFor((f) => f.op === 'event' && f['cursor'] === inside.cursor, 2000, 'carol sees the secret channel');
+    await fence(owner, bob, guildId, general);
+    expect(messageAt(bob, inside.cursor)).toBeUndefined();
+    expect(await bob.command('PostMessage', { guildId, channelId: secret, content: 'peek' })).toMatchObject({ code: 'permission.viewChannel' });
+  });
+
+  it('drops everyone when the guild is deleted', async () => {
+    const { owner, guildId, members } = await guildWith('bob-d');
+    await owner.accepted('DeleteGuild', { guildId });
+    for (const client of [owner, members[0]!]) {
+      expect(await client.waitFor((f) => f.op === 'unsubscribed', 2000)).toMatchObject({ guildId, reason: 'deleted' });
+    }
+  });
+});

@@ -1,0 +1,2 @@
+export { EventLog } from './event-log.ts';
+export { GuildStates, type GuildEntry } from './guild-states.ts';
