@@ -1,42 +1,20 @@
 import type { Codec } from '@parley/contracts';
-import { GuildStates, type EventLog, type GuildEntry } from '@parley/event-store';
-import type { Names } from '@parley/platform';
-
-export type { GuildEntry };
+import type { ChannelMessages, GuildEvent, GuildState, MessageEvent } from '@parley/domain';
+import { guildFold, messagesFold, StreamStates, type EventLog } from '@parley/event-store';
 
 /**
- * What the handler decides against: guild states, and the last sequence of
- * each channel stream (messages need no folded state, only a version for
- * optimistic concurrency). The handler is the only writer it knows of; if
- * another appended meanwhile, the append's `expect.lastSubjectSequence`
- * fails and `refresh*` catches up from the log.
+ * The states the handler decides against, folded from the log and cached:
+ * each guild's own stream, and each channel's messages. The handler is the
+ * only writer it knows of; if another appended meanwhile, the append's
+ * `expect.lastSubjectSequence` fails and the state is refreshed from the log.
+ * Keys are event log subjects.
  */
 export class Aggregates {
-  readonly guilds: GuildStates;
-  private readonly channels = new Map<string, number>();
+  readonly guilds: StreamStates<GuildState, GuildEvent>;
+  readonly channels: StreamStates<ChannelMessages, MessageEvent>;
 
-  constructor(
-    private readonly log: EventLog,
-    codec: Codec,
-    names: Names,
-    private readonly capacity = 100_000,
-  ) {
-    this.guilds = new GuildStates(log, codec, names);
-  }
-
-  async channelVersion(subject: string): Promise<number> {
-    return this.channels.get(subject) ?? this.refreshChannel(subject);
-  }
-
-  async refreshChannel(subject: string): Promise<number> {
-    const version = await this.log.lastSeq(subject);
-    this.advanceChannel(subject, version);
-    return version;
-  }
-
-  advanceChannel(subject: string, version: number): void {
-    this.channels.delete(subject);
-    this.channels.set(subject, version);
-    if (this.channels.size > this.capacity) this.channels.delete(this.channels.keys().next().value as string);
+  constructor(log: EventLog, codec: Codec) {
+    this.guilds = new StreamStates(log, codec, guildFold);
+    this.channels = new StreamStates(log, codec, messagesFold, 100_000);
   }
 }

@@ -25,7 +25,7 @@ export async function startCommandHandler(config: CommandHandlerConfig, logger: 
     names,
     codec,
     eventLog,
-    aggregates: new Aggregates(eventLog, codec, names),
+    aggregates: new Aggregates(eventLog, codec),
     stores: await Stores.open(nc, names),
     logger,
   });

@@ -66,7 +66,7 @@ describe('command handler recovery', () => {
       names: env.names,
       codec,
       eventLog,
-      aggregates: new Aggregates(eventLog, codec, env.names),
+      aggregates: new Aggregates(eventLog, codec),
       stores,
       logger: createLogger('recovery-test', 'error'),
     });

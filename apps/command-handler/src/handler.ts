@@ -1,18 +1,20 @@
 import { jetstream, type JetStreamClient, type JsMsg, type PubAck } from '@nats-io/jetstream';
 import type { Codec, CommandOutcome, DecodedCommand } from '@parley/contracts';
 import {
+  conflict,
   decide,
   DomainError,
   initialGuildState,
+  isGuildEvent,
+  isMessageCommand,
   notFound,
-  conflict,
   parseCommand,
   streamOf,
   type ParleyCommand,
 } from '@parley/domain';
-import { newId, newInviteCode, type Logger, type Names, type NatsConnection } from '@parley/platform';
-import type { Aggregates, GuildEntry } from './aggregates.ts';
 import type { EventLog } from '@parley/event-store';
+import { newId, newInviteCode, type Logger, type Names, type NatsConnection } from '@parley/platform';
+import type { Aggregates } from './aggregates.ts';
 import { Stores } from './stores.ts';
 
 export type HandlerDeps = {
@@ -107,34 +109,32 @@ export class CommandProcessor {
     const { commandId, userId, time } = decoded.meta;
     for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
       const guildId = await this.routeToGuild(command);
-      const entry: GuildEntry = guildId === null ? { state: initialGuildState(), version: 0 } : await aggregates.guilds.get(guildId);
+      const guild = guildId === null ? { state: initialGuildState(), version: 0 } : await aggregates.guilds.get(names.guildSubject(guildId));
+      const messages = isMessageCommand(command)
+        ? await aggregates.channels.get(names.channelSubject(command.data.guildId, command.data.channelId))
+        : undefined;
       const meta = { actorId: userId, now: time, ids: [newId(time), newId(time), newId(time)], inviteCode: newInviteCode() };
-      const event = decide(command, entry.state, meta);
+      const event = decide(command, { guild: guild.state, messages: messages?.state }, meta);
       if (event.type === 'InviteCreated') await stores.saveInvite(event.data.code, event.data.guildId);
       const stream = streamOf(event);
-      const subject =
-        stream.kind === 'guild' ? names.guildSubject(stream.guildId) : names.channelSubject(stream.guildId, stream.channelId);
-      const expected = stream.kind === 'guild' ? entry.version : await aggregates.channelVersion(subject);
+      const subject = stream.kind === 'guild' ? names.guildSubject(stream.guildId) : names.channelSubject(stream.guildId, stream.channelId);
+      const expected = stream.kind === 'guild' ? guild.version : (messages?.version ?? 0);
       const eventId = newId(time);
       const bytes = codec.encodeEvent({ eventId, time, causationId: commandId, actorId: userId, prev: expected }, event);
       await stores.markInflight(userId, commandId, { subject, expected, eventId });
       let ack: PubAck;
       try {
-        ack = await this.js.publish(subject, bytes, {
-          msgID: `${userId}:${commandId}`,
-          expect: { lastSubjectSequence: expected },
-        });
+        ack = await this.js.publish(subject, bytes, { msgID: `${userId}:${commandId}`, expect: { lastSubjectSequence: expected } });
       } catch (error) {
         if ((error as { code?: number }).code !== WRONG_LAST_SEQUENCE) throw error;
         log.debug({ attempt, subject }, 'stream moved on; catching up and deciding again');
-        if (stream.kind === 'guild') await aggregates.guilds.refresh(stream.guildId);
-        else await aggregates.refreshChannel(subject);
+        await (stream.kind === 'guild' ? aggregates.guilds.refresh(subject) : aggregates.channels.refresh(subject));
         await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt));
         continue;
       }
       if (ack.duplicate) return this.accepted(decoded, ack.seq, await this.deps.eventLog.bySeq(ack.seq));
-      if (event.type === 'MessagePosted') aggregates.advanceChannel(subject, ack.seq);
-      else aggregates.guilds.apply(event.data.guildId, event, ack.seq, expected);
+      if (isGuildEvent(event)) aggregates.guilds.apply(subject, event, ack.seq, expected);
+      else aggregates.channels.apply(subject, event, ack.seq, expected);
       return { commandId, userId, status: 'accepted', seq: ack.seq, eventType: event.type, eventId, event: bytes };
     }
     throw conflict('command.contended', 'the target changed too often while deciding; retry the command');

@@ -1,7 +1,7 @@
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { Codec } from '@parley/contracts';
 import { isGuildEvent, visibleChannels, type GuildEvent, type GuildState } from '@parley/domain';
-import type { GuildStates } from '@parley/event-store';
+import type { StreamStates } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { eventPayload } from './protocol.ts';
@@ -47,7 +47,7 @@ export class LiveHub {
     private readonly nc: NatsConnection,
     private readonly names: Names,
     private readonly codec: Codec,
-    private readonly states: GuildStates,
+    private readonly states: StreamStates<GuildState, GuildEvent>,
     private readonly logger: Logger,
   ) {}
 
@@ -59,8 +59,9 @@ export class LiveHub {
   async join(ws: Socket, guildId: string, atLeast = 0): Promise<boolean> {
     const watched = await this.watch(guildId);
     return this.enqueue(guildId, watched, async () => {
-      let entry = await this.states.get(guildId);
-      if (entry.version < atLeast) entry = await this.states.refresh(guildId);
+      const subject = this.names.guildSubject(guildId);
+      let entry = await this.states.get(subject);
+      if (entry.version < atLeast) entry = await this.states.refresh(subject);
       const data = ws.getUserData();
       if (data.closed || !entry.state.members.has(data.userId) || entry.state.deleted) return false;
       watched.sockets.add(ws);
@@ -104,7 +105,7 @@ export class LiveHub {
     if (!watched || watched.sockets.size > 0) return;
     watched.subscription.unsubscribe();
     this.watched.delete(guildId);
-    this.states.forget(guildId);
+    this.states.forget(this.names.guildSubject(guildId));
   }
 
   private enqueue<T>(guildId: string, watched: Watched, step: () => Promise<T>): Promise<T> {
@@ -122,8 +123,9 @@ export class LiveHub {
       this.app.publish(channelTopic(event.data.channelId), frame);
       return;
     }
-    if (!this.states.apply(guildId, event, seq, decoded.meta.prev)) await this.states.refresh(guildId);
-    const { state } = await this.states.get(guildId);
+    const subject = this.names.guildSubject(guildId);
+    if (!this.states.apply(subject, event, seq, decoded.meta.prev)) await this.states.refresh(subject);
+    const { state } = await this.states.get(subject);
     // Access first, then the topic publish: whoever loses access here is off the topic before the
     // publish, and gets a revoking event (their kick, the channel's deletion) directly, once.
     const farewell = REVOKING.has(event.type) ? { frame, reason: REASONS[event.type] ?? 'access_lost', channelId: channelOf(event) } : undefined;

@@ -1,6 +1,6 @@
 import type { Codec, CommandOutcome } from '@parley/contracts';
 import { DomainError, parseCommand, type ParleyCommand } from '@parley/domain';
-import { GuildStates, type EventLog } from '@parley/event-store';
+import { guildFold, StreamStates, type EventLog } from '@parley/event-store';
 import type { Logger, Names, NatsConnection, TokenVerifier } from '@parley/platform';
 import { guildsOfUser, snapshot, PROJECTIONS, type MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
@@ -66,7 +66,7 @@ export type Server = {
 export function createServer(deps: ServerDeps): Server {
   const { logger, limits } = deps;
   const app = uWS.App();
-  const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, new GuildStates(deps.eventLog, deps.codec, deps.names), logger);
+  const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, new StreamStates(deps.eventLog, deps.codec, guildFold), logger);
   const sockets = new Set<Socket>();
   let connections = 0;
 

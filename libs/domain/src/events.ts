@@ -1,5 +1,5 @@
 import type { GuildEvent } from './guild/guild.events.ts';
-import type { MessageEvent } from './guild/message.events.ts';
+import { MESSAGE_EVENT_TYPES, type MessageEvent } from './message/message.events.ts';
 
 export type ParleyEvent = GuildEvent | MessageEvent;
 export type EventType = ParleyEvent['type'];
@@ -19,7 +19,7 @@ export function streamOf(event: ParleyEvent): StreamRef {
   return { kind: 'guild', guildId: event.data.guildId };
 }
 
-const MESSAGE_EVENTS = new Set<string>(['MessagePosted'] satisfies MessageEvent['type'][]);
-const isMessageEvent = (event: ParleyEvent): event is MessageEvent => MESSAGE_EVENTS.has(event.type);
+const MESSAGE_EVENTS = new Set<string>(MESSAGE_EVENT_TYPES);
+export const isMessageEvent = (event: ParleyEvent): event is MessageEvent => MESSAGE_EVENTS.has(event.type);
 
 export const isGuildEvent = (event: ParleyEvent): event is GuildEvent => !isMessageEvent(event);

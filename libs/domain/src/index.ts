@@ -1,13 +1,16 @@
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './events.ts';
+export * from './commands.ts';
+export * from './decide.ts';
 export type { Change } from './input.ts';
 export * from './guild/guild.state.ts';
 export * from './guild/guild.events.ts';
 export * from './guild/guild.evolve.ts';
-export * from './guild/message.events.ts';
 export * from './guild/guild.commands.ts';
 export * from './guild/permissions.ts';
 export * from './guild/decision.ts';
-export { decide } from './guild/guild.decide.ts';
+export * from './message/message.events.ts';
+export * from './message/message.state.ts';
+export * from './message/message.commands.ts';
 export { given } from './testing/decider-specification.ts';

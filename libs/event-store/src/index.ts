@@ -1,2 +1,2 @@
 export { EventLog } from './event-log.ts';
-export { GuildStates, type GuildEntry } from './guild-states.ts';
+export { guildFold, messagesFold, StreamStates, type Fold, type Folded } from './stream-states.ts';

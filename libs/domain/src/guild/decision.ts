@@ -1,5 +1,5 @@
 import type { GuildEvent } from './guild.events.ts';
-import type { MessageEvent } from './message.events.ts';
+import type { MessageEvent } from '../message/message.events.ts';
 
 /**
  * What the command handler knows that the domain must not make up itself:

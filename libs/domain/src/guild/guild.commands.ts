@@ -10,7 +10,6 @@ import {
   readOptionalCount,
   readOptionalName,
   readOptionalString,
-  readText,
   type Change,
   type Fields,
 } from '../input.ts';
@@ -24,7 +23,6 @@ export const LIMITS = {
   roleName: 100,
   nickname: 32,
   banReason: 512,
-  messageContent: 4000,
   inviteMaxUses: 1000,
   inviteMaxAgeSeconds: 7 * 24 * 3600,
   channelsPerCategory: 50,
@@ -72,21 +70,18 @@ export type SetChannelOverwrite = C<
 export type RemoveChannelOverwrite = C<'RemoveChannelOverwrite', InGuild<{ channelId: string; targetType: OverwriteTarget; targetId: string }>>;
 export type CreateInvite = C<'CreateInvite', InGuild<{ channelId: string; maxUses: number | null; maxAgeSeconds: number | null }>>;
 export type RevokeInvite = C<'RevokeInvite', InGuild<{ code: string }>>;
-export type PostMessage = C<'PostMessage', InGuild<{ channelId: string; content: string; nonce: string | null }>>;
 
-export type ParleyCommand =
+export type GuildCommand =
   | CreateGuild | UpdateGuild | DeleteGuild | TransferOwnership
   | JoinGuild | LeaveGuild | KickMember | BanMember | UnbanMember | SetNickname
   | CreateRole | UpdateRole | DeleteRole | ReorderRoles | AssignRole | RemoveRole
   | CreateCategory | RenameCategory | DeleteCategory | ReorderCategories
   | CreateChannel | UpdateChannel | MoveChannel | DeleteChannel | SetChannelOverwrite | RemoveChannelOverwrite
-  | CreateInvite | RevokeInvite
-  | PostMessage;
-export type CommandType = ParleyCommand['type'];
-type DataOf<T extends CommandType> = Extract<ParleyCommand, { type: T }>['data'];
+  | CreateInvite | RevokeInvite;
+type GuildCommandType = GuildCommand['type'];
+type DataOf<T extends GuildCommandType> = Extract<GuildCommand, { type: T }>['data'];
 
 export const INVITE_CODE_PATTERN = /^[A-Za-z0-9]{6,32}$/;
-const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 const id = (f: Fields, key: string) => assertId(f[key], key);
 const nullableId = (f: Fields, key: string) => (f[key] === null || f[key] === undefined ? null : assertId(f[key], key));
@@ -100,7 +95,7 @@ const nothingToChange = () => invalid('input.nothing_to_change', 'name at least 
 const target = (f: Fields) => readChoice(f, 'targetType', ['role', 'member'] as const);
 
 /** Per command: its allowed fields and how to read them. Unknown fields are refused. */
-const PARSERS: { [T in CommandType]: [fields: string[], read: (f: Fields) => DataOf<T>] } = {
+export const GUILD_PARSERS: { [T in GuildCommandType]: [fields: string[], read: (f: Fields) => DataOf<T>] } = {
   CreateGuild: [['name'], (f) => ({ name: readName(f, 'name', LIMITS.guildName) })],
   UpdateGuild: [
     ['guildId', 'name', 'description', 'iconId', 'defaultChannelId'],
@@ -216,31 +211,4 @@ const PARSERS: { [T in CommandType]: [fields: string[], read: (f: Fields) => Dat
       return { guildId: id(f, 'guildId'), code };
     },
   ],
-  PostMessage: [
-    ['guildId', 'channelId', 'content', 'nonce'],
-    (f) => ({
-      guildId: id(f, 'guildId'),
-      channelId: id(f, 'channelId'),
-      content: readText(f, 'content', LIMITS.messageContent),
-      nonce: readOptionalString(f, 'nonce', NONCE_PATTERN),
-    }),
-  ],
 };
-
-const isCommandType = (type: unknown): type is CommandType => typeof type === 'string' && Object.hasOwn(PARSERS, type);
-
-/**
- * Turns untrusted `{type, data}` into a typed command, or throws a 400
- * DomainError naming the field. Runs at the gateway (so bad input never
- * reaches the log) and again in the command handler.
- */
-export function parseCommand(type: unknown, data: unknown): ParleyCommand {
-  if (!isCommandType(type)) throw invalid('command.unknown_type', `unknown command type ${JSON.stringify(String(type)).slice(0, 80)}`);
-  const [fields, read] = PARSERS[type] as [string[], (f: Fields) => unknown];
-  return { type, data: read(readObject(data, 'data', fields)) } as ParleyCommand;
-}
-
-/** The guild whose state decides the command, when the command names it. */
-export function targetGuildId(command: ParleyCommand): string | null {
-  return 'guildId' in command.data ? command.data.guildId : null;
-}

@@ -1,18 +1,15 @@
-import type { ParleyCommand } from './guild.commands.ts';
+import type { GuildCommand } from './guild.commands.ts';
+import type { GuildEvent } from './guild.events.ts';
 import type { GuildState } from './guild.state.ts';
 import { decideChannels } from './channels.decide.ts';
-import type { CommandMeta, Decision } from './decision.ts';
+import type { CommandMeta } from './decision.ts';
 import { decideGuildAdmin } from './guild-admin.decide.ts';
 import { decideInvites } from './invites.decide.ts';
 import { decideMembers } from './members.decide.ts';
-import { decideMessages } from './messages.decide.ts';
 import { decideRoles } from './roles.decide.ts';
 
-/**
- * Decides one command against the guild's state: the single event to
- * append, or a DomainError. Pure: time and ids come in `meta`.
- */
-export function decide(command: ParleyCommand, state: GuildState, meta: CommandMeta): Decision {
+/** Decides a guild command against the guild's state. */
+export function decideGuild(command: GuildCommand, state: GuildState, meta: CommandMeta): GuildEvent {
   switch (command.type) {
     case 'CreateGuild':
     case 'UpdateGuild':
@@ -47,8 +44,6 @@ export function decide(command: ParleyCommand, state: GuildState, meta: CommandM
     case 'CreateInvite':
     case 'RevokeInvite':
       return decideInvites(command, state, meta);
-    case 'PostMessage':
-      return decideMessages(command, state, meta);
     default: {
       const exhaustive: never = command;
       return exhaustive;

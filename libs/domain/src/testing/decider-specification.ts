@@ -1,22 +1,29 @@
 import { deepStrictEqual } from 'node:assert/strict';
 import { DomainError } from '../errors.ts';
-import type { ParleyCommand } from '../guild/guild.commands.ts';
+import type { ParleyCommand } from '../commands.ts';
+import { decide } from '../decide.ts';
+import { isMessageEvent, type ParleyEvent } from '../events.ts';
 import type { CommandMeta, Decision } from '../guild/decision.ts';
-import { decide } from '../guild/guild.decide.ts';
-import type { GuildEvent } from '../guild/guild.events.ts';
 import { evolveGuild } from '../guild/guild.evolve.ts';
 import { initialGuildState } from '../guild/guild.state.ts';
+import { evolveMessages, initialChannelMessages } from '../message/message.state.ts';
 
 /**
- * given(events).when(command, meta).then(event) / .thenRejects(code):
+ * given(events).when(command, meta).then(event) / .thenRejects(code), where
+ * the events may mix a guild's and one channel's (message events):
  * the form every decider rule is specified in. Framework-free so it works
  * under any test runner; it throws on mismatch.
  */
-export function given(...events: GuildEvent[]) {
-  const state = events.reduce(evolveGuild, initialGuildState());
+export function given(...events: ParleyEvent[]) {
+  const guild = initialGuildState();
+  const messages = initialChannelMessages();
+  for (const event of events) {
+    if (isMessageEvent(event)) evolveMessages(messages, event);
+    else evolveGuild(guild, event);
+  }
   return {
     when(command: ParleyCommand, meta: CommandMeta) {
-      const run = (): Decision => decide(command, state, meta);
+      const run = (): Decision => decide(command, { guild, messages }, meta);
       return {
         then(expected: Decision): void {
           deepStrictEqual(run(), expected);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError, parseCommand } from '../index.ts';
+import { DomainError, parseCommand } from './index.ts';
 
 function rejection(type: unknown, data: unknown): string {
   try {
@@ -16,7 +16,7 @@ describe('parseCommand', () => {
     expect(parseCommand('CreateGuild', { name: '  Rust Fans ' })).toEqual({ type: 'CreateGuild', data: { name: 'Rust Fans' } });
     expect(parseCommand('PostMessage', { guildId: 'g1', channelId: 'c1', content: 'hi\nthere' })).toEqual({
       type: 'PostMessage',
-      data: { guildId: 'g1', channelId: 'c1', content: 'hi\nthere', nonce: null },
+      data: { guildId: 'g1', channelId: 'c1', content: 'hi\nthere', nonce: null, replyTo: null },
     });
   });
 
@@ -56,6 +56,11 @@ describe('parseCommand', () => {
     ['a huge role order', 'ReorderRoles', { guildId: 'g', roleIds: Array.from({ length: 251 }, (_, i) => `r${i}`) }, '400 input.too_long'],
     ['a negative channel position', 'MoveChannel', { guildId: 'g', channelId: 'c', categoryId: null, position: -1 }, '400 input.out_of_range'],
     ['a nickname with a zero-width joiner', 'SetNickname', { guildId: 'g', userId: 'u', nickname: 'a\u200db' }, '400 input.bad_characters'],
+    ['an empty bulk delete', 'BulkDeleteMessages', { guildId: 'g', channelId: 'c', messageIds: [] }, '400 input.empty'],
+    ['a bulk delete of 101 messages', 'BulkDeleteMessages', { guildId: 'g', channelId: 'c', messageIds: Array.from({ length: 101 }, (_, i) => `m${i}`) }, '400 input.too_long'],
+    ['an emoji with a space', 'AddReaction', { guildId: 'g', channelId: 'c', messageId: 'm', emoji: 'thumbs up' }, '400 input.invalid_emoji'],
+    ['an empty emoji', 'AddReaction', { guildId: 'g', channelId: 'c', messageId: 'm', emoji: '' }, '400 input.invalid_emoji'],
+    ['a reply to a wildcard', 'PostMessage', { guildId: 'g', channelId: 'c', content: 'x', replyTo: '*' }, '400 input.invalid_id'],
     ['an oversize ban reason', 'BanMember', { guildId: 'g', userId: 'u', reason: 'x'.repeat(513) }, '400 input.too_long'],
   ])('rejects %s', (_label, type, data, expected) => {
     expect(rejection(type, data)).toBe(expected);

@@ -1,0 +1,31 @@
+import { invalid } from './errors.ts';
+import { GUILD_PARSERS, type GuildCommand } from './guild/guild.commands.ts';
+import { readObject, type Fields } from './input.ts';
+import { MESSAGE_PARSERS, type MessageCommand } from './message/message.commands.ts';
+
+export type ParleyCommand = GuildCommand | MessageCommand;
+export type CommandType = ParleyCommand['type'];
+
+const PARSERS: Record<string, [string[], (f: Fields) => unknown]> = { ...GUILD_PARSERS, ...MESSAGE_PARSERS };
+const isCommandType = (type: unknown): type is CommandType => typeof type === 'string' && Object.hasOwn(PARSERS, type);
+const MESSAGE_COMMANDS = new Set(Object.keys(MESSAGE_PARSERS));
+
+export const COMMAND_TYPES = Object.keys(PARSERS) as CommandType[];
+
+/**
+ * Turns untrusted `{type, data}` into a typed command, or throws a 400
+ * DomainError naming the field. Unknown fields are refused. Runs at the
+ * gateway (so bad input never reaches the log) and again in the handler.
+ */
+export function parseCommand(type: unknown, data: unknown): ParleyCommand {
+  if (!isCommandType(type)) throw invalid('command.unknown_type', `unknown command type ${JSON.stringify(String(type)).slice(0, 80)}`);
+  const [fields, read] = PARSERS[type]!;
+  return { type, data: read(readObject(data, 'data', fields)) } as ParleyCommand;
+}
+
+export const isMessageCommand = (command: ParleyCommand): command is MessageCommand => MESSAGE_COMMANDS.has(command.type);
+
+/** The guild whose state decides the command, when the command names it. */
+export function targetGuildId(command: ParleyCommand): string | null {
+  return 'guildId' in command.data ? command.data.guildId : null;
+}
