@@ -54,6 +54,19 @@ describe('command handler', () => {
     expect(members).toHaveLength(4);
   });
 
+  it('carries partial updates through the log: absent keeps, null clears, a value sets', async () => {
+    const { guildId, channelId } = await guildWithChannel();
+    const set = await owner.accepted('UpdateGuild', { guildId, description: 'about rust', iconId: 'icon1' });
+    expect(set.data).toMatchObject({ name: 'Busy', description: 'about rust', iconId: 'icon1' });
+    const renamed = await owner.accepted('UpdateGuild', { guildId, name: 'Busier' });
+    expect(renamed.data).toMatchObject({ name: 'Busier', description: 'about rust', iconId: 'icon1' });
+    const cleared = await owner.accepted('UpdateGuild', { guildId, iconId: null, description: '  ' });
+    expect(cleared.data).toMatchObject({ name: 'Busier', description: null, iconId: null });
+    const topic = await owner.accepted('UpdateChannel', { guildId, channelId, topic: 'be kind' });
+    expect(topic.data).toMatchObject({ name: 'general', topic: 'be kind' });
+    expect((await owner.accepted('UpdateChannel', { guildId, channelId, name: 'lobby' })).data).toMatchObject({ name: 'lobby', topic: 'be kind' });
+  });
+
   it('keeps one gap-free chain per channel when two handler instances compete for the same commands', async () => {
     const { guildId, channelId } = await guildWithChannel();
     extraHandlers.push(await startCommandHandler(env, createLogger('second-handler', 'warn')));

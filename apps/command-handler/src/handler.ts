@@ -1,6 +1,7 @@
 import { jetstream, type JetStreamClient, type JsMsg, type PubAck } from '@nats-io/jetstream';
 import type { Codec, CommandOutcome, DecodedCommand } from '@parley/contracts';
 import {
+  commandFromLog,
   conflict,
   decide,
   DomainError,
@@ -8,7 +9,6 @@ import {
   isGuildEvent,
   isMessageCommand,
   notFound,
-  parseCommand,
   streamOf,
   type ParleyCommand,
 } from '@parley/domain';
@@ -85,7 +85,7 @@ export class CommandProcessor {
     try {
       const landed = message.info.deliveryCount > 1 ? await this.landedEarlier(command) : null;
       if (landed) log.info({ seq: landed.seq }, 'redelivered command had already appended its event');
-      outcome = landed ?? (await this.decideAndAppend(command, parseCommand(command.type, command.data), log));
+      outcome = landed ?? (await this.decideAndAppend(command, commandFromLog(command.type, command.data), log));
     } catch (error) {
       if (!(error instanceof DomainError) && message.info.deliveryCount < MAX_ATTEMPTS) throw error;
       if (!(error instanceof DomainError)) log.error({ err: error }, 'command failed repeatedly; rejecting it');

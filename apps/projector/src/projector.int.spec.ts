@@ -54,7 +54,18 @@ describe('projector', () => {
     for (let i = 0; i < messages; i++) {
       await append(n.channelSubject(guildId, `${guildId}-gen`), {
         type: 'MessagePosted',
-        data: { guildId, channelId: `${guildId}-gen`, messageId: `${guildId}-m${i}`, authorId: `u${i % 5}`, content: `message ${i}`, nonce: null },
+        data: {
+          guildId,
+          channelId: `${guildId}-gen`,
+          messageId: `${guildId}-m${i}`,
+          authorId: `u${i % 5}`,
+          content: `message ${i}`,
+          nonce: null,
+          replyTo: null,
+          mentionedUserIds: [],
+          mentionedRoleIds: [],
+          mentionsEveryone: false,
+        },
       });
     }
   }

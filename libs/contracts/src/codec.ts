@@ -75,7 +75,7 @@ export class Codec {
   private unwrap<M>(envelope: string, payloads: SchemaRegistry, bytes: Uint8Array) {
     const record = this.envelopes.decodeTagged(envelope, bytes) as M & { type: string; version: number; payload: Buffer };
     const { type, version, payload, ...meta } = record;
-    const data = { ...(payloads.decode(type, version, payload) as object) };
+    const data = plain(payloads.decode(type, version, payload)) as object;
     return { meta: { ...(meta as M), version }, type, data };
   }
 
@@ -108,4 +108,15 @@ export class Codec {
   registries(): Record<'envelope' | 'events' | 'commands', SchemaRegistry> {
     return { envelope: this.envelopes, events: this.events, commands: this.commands };
   }
+}
+
+/**
+ * avsc decodes records, nested ones too (a command's `{ to }` change), into
+ * instances of generated classes. Consumers get plain objects and arrays:
+ * what JSON would give, and what parseCommand's strict readers expect.
+ */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, plain(field)]));
 }

@@ -23,6 +23,17 @@ export function parseCommand(type: unknown, data: unknown): ParleyCommand {
   return { type, data: read(readObject(data, 'data', fields)) } as ParleyCommand;
 }
 
+/**
+ * A command read back from the command log. The gateway parsed it before
+ * writing and its Avro schema fixed its shape, so it is taken as it is
+ * (parsing again would read its own output as client input); ids are still
+ * checked wherever a subject is built from them.
+ */
+export function commandFromLog(type: string, data: unknown): ParleyCommand {
+  if (!isCommandType(type)) throw invalid('command.unknown_type', `unknown command type ${JSON.stringify(type).slice(0, 80)}`);
+  return { type, data } as ParleyCommand;
+}
+
 export const isMessageCommand = (command: ParleyCommand): command is MessageCommand => MESSAGE_COMMANDS.has(command.type);
 
 /** The guild whose state decides the command, when the command names it. */

@@ -1,23 +1,41 @@
-import { BigIntType, EntitySchema } from '@mikro-orm/core';
+import { EntitySchema } from '@mikro-orm/core';
+import { seq } from './columns.ts';
 
 /**
  * Read models: disposable views of the event log, rebuilt by projectors.
  * Every row records the event log sequence that last shaped it, so a reader
  * can tell which cursor a row reflects.
  */
-const seq = () => ({ type: new BigIntType('number') });
-
-export interface GuildRow { id: string; name: string; ownerId: string; memberCount: number; createdSeq: number; createdAt: Date }
+export interface GuildRow {
+  id: string;
+  name: string;
+  description: string | null;
+  iconId: string | null;
+  defaultChannelId: string;
+  ownerId: string;
+  memberCount: number;
+  /** A deleted guild keeps its rows; every query treats it as gone. */
+  deleted: boolean;
+  createdSeq: number;
+  createdAt: Date;
+  /** The last event of this guild's stream applied to its rows: an event at or below it is a replay. */
+  lastSeq: number;
+}
 export const Guild = new EntitySchema<GuildRow>({
   name: 'Guild',
   tableName: 'guilds',
   properties: {
     id: { type: 'string', primary: true },
     name: { type: 'string' },
+    description: { type: 'text', nullable: true },
+    iconId: { type: 'string', nullable: true },
+    defaultChannelId: { type: 'string' },
     ownerId: { type: 'string' },
     memberCount: { type: 'integer' },
+    deleted: { type: 'boolean' },
     createdSeq: seq(),
     createdAt: { type: 'Date' },
+    lastSeq: seq(),
   },
 });
 
@@ -33,7 +51,16 @@ export const Category = new EntitySchema<CategoryRow>({
   },
 });
 
-export interface ChannelRow { id: string; guildId: string; categoryId: string | null; name: string; position: number; createdSeq: number }
+export interface ChannelRow {
+  id: string;
+  guildId: string;
+  categoryId: string | null;
+  name: string;
+  topic: string | null;
+  /** Index in its category's order (or among channels outside any category), from 0. */
+  position: number;
+  createdSeq: number;
+}
 export const Channel = new EntitySchema<ChannelRow>({
   name: 'Channel',
   tableName: 'channels',
@@ -42,18 +69,20 @@ export const Channel = new EntitySchema<ChannelRow>({
     guildId: { type: 'string', index: true },
     categoryId: { type: 'string', nullable: true },
     name: { type: 'string' },
+    topic: { type: 'text', nullable: true },
     position: { type: 'integer' },
     createdSeq: seq(),
   },
 });
 
-export interface MemberRow { guildId: string; userId: string; joinedAt: Date; joinedSeq: number }
+export interface MemberRow { guildId: string; userId: string; nickname: string | null; joinedAt: Date; joinedSeq: number }
 export const Member = new EntitySchema<MemberRow>({
   name: 'Member',
   tableName: 'members',
   properties: {
     guildId: { type: 'string', primary: true },
     userId: { type: 'string', primary: true, index: true },
+    nickname: { type: 'string', nullable: true },
     joinedAt: { type: 'Date' },
     joinedSeq: seq(),
   },
@@ -67,6 +96,7 @@ export interface InviteRow {
   maxUses: number | null;
   expiresAt: Date | null;
   uses: number;
+  revoked: boolean;
   createdSeq: number;
 }
 export const Invite = new EntitySchema<InviteRow>({
@@ -80,6 +110,7 @@ export const Invite = new EntitySchema<InviteRow>({
     maxUses: { type: 'integer', nullable: true },
     expiresAt: { type: 'Date', nullable: true },
     uses: { type: 'integer' },
+    revoked: { type: 'boolean' },
     createdSeq: seq(),
   },
 });
@@ -111,5 +142,3 @@ export const Checkpoint = new EntitySchema<CheckpointRow>({
     updatedAt: { type: 'Date' },
   },
 });
-
-export const ENTITIES = [Guild, Category, Channel, Member, Invite, Message, Checkpoint];

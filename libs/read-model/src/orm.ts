@@ -1,13 +1,21 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ENTITIES } from './entities.ts';
+import { Ban, ChannelOverwrite, MemberRole, Role } from './access.entities.ts';
+import { Category, Channel, Checkpoint, Guild, Invite, Member, Message } from './entities.ts';
 import { Migration001Initial } from './migrations/001-initial.ts';
+import { Migration002GuildDomain } from './migrations/002-guild-domain.ts';
 
 export { MikroORM };
 export type { EntityManager } from '@mikro-orm/postgresql';
 
 /** Migrations are listed explicitly (no file globbing), in order; names are stable forever. */
-const MIGRATIONS = [{ name: '001-initial', class: Migration001Initial }];
+const MIGRATIONS = [
+  { name: '001-initial', class: Migration001Initial },
+  { name: '002-guild-domain', class: Migration002GuildDomain },
+];
+
+/** Entities are listed explicitly too: no discovery by folder. */
+const ENTITIES = [Guild, Category, Channel, Member, Invite, Role, MemberRole, Ban, ChannelOverwrite, Message, Checkpoint];
 
 /**
  * One ORM per process. Callers fork an EntityManager per request or batch

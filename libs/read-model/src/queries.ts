@@ -5,7 +5,7 @@ import { Channel, Guild, Member, Message, type ChannelRow, type GuildRow, type M
 
 /** The projections and the read models each one owns. */
 export const PROJECTIONS = {
-  /** guilds, categories, channels, members, invites */
+  /** guilds, categories, channels, members, invites, roles, member_roles, bans, channel_overwrites */
   guilds: 'guilds',
   /** messages */
   history: 'history',
@@ -33,18 +33,20 @@ export async function snapshot<T>(
   );
 }
 
+/** The user's guilds, oldest first; deleted guilds are gone. */
 export async function guildsOfUser(em: EntityManager, userId: string): Promise<GuildRow[]> {
   const memberships = await em.find(Member, { userId }, { fields: ['guildId'] });
   if (memberships.length === 0) return [];
-  return em.find(Guild, { id: { $in: memberships.map((m) => m.guildId) } }, { orderBy: { createdSeq: 'asc' } });
+  return em.find(Guild, { id: { $in: memberships.map((m) => m.guildId) }, deleted: false }, { orderBy: { createdSeq: 'asc' } });
 }
 
+/** Membership of a guild that still exists. */
 export async function isMember(em: EntityManager, guildId: string, userId: string): Promise<boolean> {
-  return (await em.count(Member, { guildId, userId })) > 0;
+  return (await em.count(Member, { guildId, userId })) > 0 && (await em.count(Guild, { id: guildId, deleted: false })) > 0;
 }
 
 export async function findGuild(em: EntityManager, guildId: string): Promise<GuildRow | null> {
-  return em.findOne(Guild, { id: guildId });
+  return em.findOne(Guild, { id: guildId, deleted: false });
 }
 
 export async function channelsOfGuild(em: EntityManager, guildId: string): Promise<ChannelRow[]> {

@@ -6,7 +6,6 @@ import {
   readIdList,
   readInteger,
   readName,
-  readObject,
   readOptionalCount,
   readOptionalName,
   readOptionalString,

@@ -13,7 +13,8 @@ export function decideMembers(command: MemberCommand, state: GuildState, meta: C
   switch (command.type) {
     case 'JoinGuild': {
       const invite = state.exists && !state.deleted ? state.invites.get(command.data.code) : undefined;
-      if (!invite) throw notFound('invite.not_found', 'no such invite');
+      // An invite to a channel that was deleted since leads nowhere.
+      if (!invite || !state.channels.has(invite.channelId)) throw notFound('invite.not_found', 'no such invite');
       if (invite.revoked) throw invalid('invite.revoked', 'invite has been revoked');
       if (invite.expiresAt !== null && invite.expiresAt <= meta.now) throw invalid('invite.expired', 'invite has expired');
       if (invite.maxUses !== null && invite.uses >= invite.maxUses) throw invalid('invite.used_up', 'invite has no uses left');

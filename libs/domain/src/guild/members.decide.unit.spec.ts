@@ -29,6 +29,13 @@ describe('JoinGuild', () => {
     given(ev.created(), ev.invite(), ev.banned('mallory')).when(join(), meta('mallory')).thenRejects('guild.banned', 403);
   });
 
+  it('refuses an invite whose channel was deleted', () => {
+    const channelInvite = { type: 'InviteCreated' as const, data: { guildId: G, code: 'INV0002', channelId: 'ch2', createdBy: 'alice', maxUses: null, expiresAt: null } };
+    given(ev.created(), ev.channel('ch2'), channelInvite, { type: 'ChannelDeleted', data: { guildId: G, channelId: 'ch2' } })
+      .when(join('INV0002'), meta('bob'))
+      .thenRejects('invite.not_found', 404);
+  });
+
   it('admits a banned user again once unbanned', () => {
     const unbanned = { type: 'MemberUnbanned' as const, data: { guildId: G, userId: 'mallory', unbannedBy: 'alice' } };
     given(ev.created(), ev.invite(), ev.banned('mallory'), unbanned).when(join(), meta('mallory')).then(ev.joined('mallory'));

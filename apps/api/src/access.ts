@@ -1,0 +1,25 @@
+import { channelPermissions, guildPermissions, has, PERMISSIONS, type GuildState, type PermissionName } from '@parley/domain';
+import { loadGuildAccess, type EntityManager } from '@parley/read-model';
+import { HttpError } from './http.ts';
+
+/**
+ * Access checks at the HTTP edge (promise 6), decided by the domain's own
+ * permission functions over the read model, so the API and the deciders
+ * cannot disagree about who may see what (only about when: the read model
+ * lags the log by the projection's delay).
+ */
+
+/** The guild, loaded for `userId` only; a non-member gets 404 exactly as for a guild that does not exist. */
+export async function guildFor(em: EntityManager, guildId: string, userId: string): Promise<GuildState> {
+  const state = await loadGuildAccess(em, guildId, userId);
+  if (!state || !state.members.has(userId)) throw new HttpError(404, 'guild.not_found', 'no such guild');
+  return state;
+}
+
+/** A guild-wide permission, with the same code the deciders reject with. */
+export function requirePermission(state: GuildState, userId: string, name: PermissionName): void {
+  if (!has(guildPermissions(state, userId), PERMISSIONS[name])) throw new HttpError(403, `permission.${name}`, `you lack the ${name} permission`);
+}
+
+export const canView = (state: GuildState, userId: string, channelId: string): boolean =>
+  has(channelPermissions(state, userId, channelId), PERMISSIONS.viewChannel);
