@@ -16,8 +16,12 @@ type Socket = WebSocket<Watcher>;
 type Watched = {
   subscription: Subscription;
   sockets: Set<Socket>;
+  /** Joins under way: the subscription must outlive them even while no socket is in yet. */
+  joining: number;
   /** Live events and joins for one guild run one after another, in arrival order. */
   chain: Promise<unknown>;
+  /** Resolves once the server has the subscription. */
+  ready: Promise<void>;
 };
 
 /** Events that take access away: those who lose it still receive the event itself. */
@@ -57,17 +61,24 @@ export class LiveHub {
    * cursor). Resolves false when the user may not see the guild.
    */
   async join(ws: Socket, guildId: string, atLeast = 0): Promise<boolean> {
-    const watched = await this.watch(guildId);
-    return this.enqueue(guildId, watched, async () => {
-      const subject = this.names.guildSubject(guildId);
-      let entry = await this.states.get(subject);
-      if (entry.version < atLeast) entry = await this.states.refresh(subject);
-      const data = ws.getUserData();
-      if (data.closed || !entry.state.members.has(data.userId) || entry.state.deleted) return false;
-      watched.sockets.add(ws);
-      this.retopic(ws, guildId, entry.state);
-      return true;
-    }).finally(() => this.release(guildId));
+    const watched = this.watch(guildId);
+    watched.joining += 1;
+    try {
+      await watched.ready;
+      return await this.enqueue(guildId, watched, async () => {
+        const subject = this.names.guildSubject(guildId);
+        let entry = await this.states.get(subject);
+        if (entry.version < atLeast) entry = await this.states.refresh(subject);
+        const data = ws.getUserData();
+        if (data.closed || !entry.state.members.has(data.userId) || entry.state.deleted) return false;
+        watched.sockets.add(ws);
+        this.retopic(ws, guildId, entry.state);
+        return true;
+      });
+    } finally {
+      watched.joining -= 1;
+      this.release(guildId);
+    }
   }
 
   /** Removes a socket (closing, or asked to leave); the NATS subscription goes with the last one. */
@@ -81,28 +92,26 @@ export class LiveHub {
     return this.watched.size;
   }
 
-  private async watch(guildId: string): Promise<Watched> {
-    let watched = this.watched.get(guildId);
-    if (!watched) {
-      const subscription = this.nc.subscribe(this.names.liveGuild(guildId), {
-        callback: (error, message) => {
-          if (error) return this.logger.warn({ err: error, guildId }, 'live subscription error');
-          this.enqueue(guildId, watched!, () => this.deliver(guildId, watched!, message)).catch((failure: unknown) =>
-            this.logger.error({ err: failure, subject: message.subject }, 'undeliverable live event'),
-          );
-        },
-      });
-      watched = { subscription, sockets: new Set(), chain: Promise.resolve() };
-      this.watched.set(guildId, watched);
-      // Subscribed before the state is read: nothing falls between the two.
-      await this.nc.flush();
-    }
+  private watch(guildId: string): Watched {
+    const existing = this.watched.get(guildId);
+    if (existing) return existing;
+    const subscription = this.nc.subscribe(this.names.liveGuild(guildId), {
+      callback: (error, message) => {
+        if (error) return this.logger.warn({ err: error, guildId }, 'live subscription error');
+        this.enqueue(guildId, watched, () => this.deliver(guildId, watched, message)).catch((failure: unknown) =>
+          this.logger.error({ err: failure, subject: message.subject }, 'undeliverable live event'),
+        );
+      },
+    });
+    // Subscribed before any state is read: nothing falls between the two.
+    const watched = { subscription, sockets: new Set<Socket>(), joining: 0, chain: Promise.resolve() as Promise<unknown>, ready: this.nc.flush() };
+    this.watched.set(guildId, watched);
     return watched;
   }
 
   private release(guildId: string): void {
     const watched = this.watched.get(guildId);
-    if (!watched || watched.sockets.size > 0) return;
+    if (!watched || watched.sockets.size > 0 || watched.joining > 0) return;
     watched.subscription.unsubscribe();
     this.watched.delete(guildId);
     this.states.forget(this.names.guildSubject(guildId));
