@@ -97,6 +97,30 @@ describe('gateway access control', () => {
     expect(await bob.command('PostMessage', { guildId, channelId: secret, content: 'peek' })).toMatchObject({ code: 'permission.viewChannel' });
   });
 
+  it('shows typing to those who can view the channel, on every node, and never to others', async () => {
+    const { owner, guildId, general, members } = await guildWith('bob-t', 'carol-t');
+    const [bob, carol] = members as [TestClient, TestClient];
+    const secret = (await owner.accepted('CreateChannel', { guildId, name: 'staff', categoryId: null })).data['channelId'] as string;
+    await owner.accepted('SetChannelOverwrite', { guildId, channelId: secret, targetType: 'member', targetId: 'carol-t', allow: 0, deny: PERMISSIONS.viewChannel });
+    await carol.waitFor((f) => f.op === 'channels' && !(f['visible'] as string[]).includes(secret), 2000, 'carol loses the staff channel');
+
+    bob.send({ op: 'typing', guildId, channelId: general });
+    const seen = await owner.waitFor((f) => f.op === 'typing' && f['userId'] === 'bob-t', 2000, 'bob typing at alice (other node)');
+    expect(seen).toMatchObject({ guildId, channelId: general });
+    expect(seen['until'] as number).toBeGreaterThan(Date.now());
+    await carol.waitFor((f) => f.op === 'typing' && f['userId'] === 'bob-t', 2000, 'bob typing at carol');
+
+    bob.send({ op: 'typing', guildId, channelId: secret });
+    await owner.waitFor((f) => f.op === 'typing' && f['channelId'] === secret, 2000, 'typing in the staff channel at alice');
+    await fence(owner, carol, guildId, general);
+    expect(carol.frames.filter((f) => f.op === 'typing' && f['channelId'] === secret)).toEqual([]);
+
+    carol.send({ op: 'typing', guildId, channelId: secret });
+    expect(await carol.waitFor((f) => f.op === 'error' && f['code'] === 'typing.forbidden', 2000)).toBeDefined();
+    carol.send({ op: 'typing', guildId: 'x.>', channelId: general });
+    expect(await carol.waitFor((f) => f.op === 'error' && f['code'] === 'typing.invalid', 2000)).toBeDefined();
+  });
+
   it('drops everyone when the guild is deleted', async () => {
     const { owner, guildId, members } = await guildWith('bob-d');
     await owner.accepted('DeleteGuild', { guildId });

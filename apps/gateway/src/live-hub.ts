@@ -1,6 +1,6 @@
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { Codec } from '@parley/contracts';
-import { isGuildEvent, visibleChannels, type GuildEvent, type GuildState } from '@parley/domain';
+import { channelPermissions, has, isGuildEvent, PERMISSIONS, visibleChannels, type GuildEvent, type GuildState } from '@parley/domain';
 import type { StreamStates } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
@@ -15,6 +15,8 @@ type Socket = WebSocket<Watcher>;
 
 type Watched = {
   subscription: Subscription;
+  /** Ephemeral signals (typing) for the guild: core NATS only, never in the log. */
+  signals: Subscription;
   sockets: Set<Socket>;
   /** Joins under way: the subscription must outlive them even while no socket is in yet. */
   joining: number;
@@ -88,6 +90,32 @@ export class LiveHub {
     this.release(guildId);
   }
 
+  /**
+   * Announces that a user is typing in a channel, to whoever may view it, on
+   * every node. Allowed to members who may send messages there; a socket that
+   * is not watching the guild, or lacks the permission, is refused.
+   */
+  async typing(ws: Socket, guildId: string, channelId: string, now: number): Promise<boolean> {
+    const data = ws.getUserData();
+    if (!data.guilds.get(guildId)?.has(channelId)) return false;
+    const { state } = await this.states.get(this.names.guildSubject(guildId));
+    if (!has(channelPermissions(state, data.userId, channelId), PERMISSIONS.sendMessages)) return false;
+    const signal: TypingSignal = { kind: 'typing', userId: data.userId, channelId, until: now + TYPING_MS };
+    this.nc.publish(this.names.ephemeralGuild(guildId), JSON.stringify(signal));
+    return true;
+  }
+
+  private signal(guildId: string, bytes: Uint8Array): void {
+    try {
+      const signal = JSON.parse(new TextDecoder().decode(bytes)) as TypingSignal;
+      if (signal.kind !== 'typing') return;
+      const frame = JSON.stringify({ op: 'typing', guildId, channelId: signal.channelId, userId: signal.userId, until: signal.until });
+      this.app.publish(channelTopic(signal.channelId), frame);
+    } catch (error) {
+      this.logger.warn({ err: error, guildId }, 'unreadable ephemeral signal');
+    }
+  }
+
   get watchedGuilds(): number {
     return this.watched.size;
   }
@@ -103,8 +131,13 @@ export class LiveHub {
         );
       },
     });
+    const signals = this.nc.subscribe(this.names.ephemeralGuild(guildId), {
+      callback: (error, message) => {
+        if (!error) this.signal(guildId, message.data);
+      },
+    });
     // Subscribed before any state is read: nothing falls between the two.
-    const watched = { subscription, sockets: new Set<Socket>(), joining: 0, chain: Promise.resolve() as Promise<unknown>, ready: this.nc.flush() };
+    const watched = { subscription, signals, sockets: new Set<Socket>(), joining: 0, chain: Promise.resolve() as Promise<unknown>, ready: this.nc.flush() };
     this.watched.set(guildId, watched);
     return watched;
   }
@@ -113,6 +146,7 @@ export class LiveHub {
     const watched = this.watched.get(guildId);
     if (!watched || watched.sockets.size > 0 || watched.joining > 0) return;
     watched.subscription.unsubscribe();
+    watched.signals.unsubscribe();
     this.watched.delete(guildId);
     this.states.forget(this.names.guildSubject(guildId));
   }
@@ -178,6 +212,10 @@ export class LiveHub {
     if (changed) ws.send(JSON.stringify({ op: 'channels', guildId, visible: [...visible] }));
   }
 }
+
+/** How long a typing indicator lasts unless renewed; clients hide it at `until`. */
+export const TYPING_MS = 10_000;
+type TypingSignal = { kind: 'typing'; userId: string; channelId: string; until: number };
 
 type Farewell = { frame: string; reason: string; channelId: string | null };
 

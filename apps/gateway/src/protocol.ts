@@ -10,6 +10,7 @@ export const PROTOCOL_VERSION = 1;
 export type ClientFrame =
   | { op: 'command'; id: string; type: string; data: unknown }
   | { op: 'subscribe'; guildId: string }
+  | { op: 'typing'; guildId: string; channelId: string }
   | { op: 'ping' };
 
 /**
@@ -61,6 +62,12 @@ export function parseClientFrame(text: string): ClientFrame {
       only(['op', 'guildId']);
       if (!isId(frame['guildId'])) throw new FrameError('subscribe.invalid_guild', 'guildId must match [A-Za-z0-9_-]{1,64}');
       return { op: 'subscribe', guildId: frame['guildId'] };
+    case 'typing':
+      only(['op', 'guildId', 'channelId']);
+      if (!isId(frame['guildId']) || !isId(frame['channelId'])) {
+        throw new FrameError('typing.invalid', 'guildId and channelId must match [A-Za-z0-9_-]{1,64}');
+      }
+      return { op: 'typing', guildId: frame['guildId'], channelId: frame['channelId'] };
     case 'ping':
       only(['op']);
       return { op: 'ping' };

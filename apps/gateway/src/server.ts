@@ -16,6 +16,8 @@ export type SocketData = {
   guilds: Map<string, Set<string>>;
   /** Commands in flight from this socket, with the listener their outcome will reach. */
   pending: Map<string, OutcomeListener>;
+  /** When this socket last signalled typing, per `<guildId>/<channelId>`. */
+  typedAt: Map<string, number>;
   /** Token bucket for commands and subscribes. */
   tokens: number;
   refilledAt: number;
@@ -47,6 +49,8 @@ export type ServerDeps = {
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const TYPING_REPEAT_MS = 3000;
 
 /** Events that put the acting user into a guild: the gateway starts watching it for them. */
 const JOINING_EVENTS = new Set(['GuildCreated', 'MemberJoined']);
@@ -106,6 +110,7 @@ export function createServer(deps: ServerDeps): Server {
             connectionId: ++connections,
             expiresAt: identity.expiresAt,
             guilds: new Map(),
+            typedAt: new Map(),
             pending: new Map(),
             tokens: limits.commandBurst,
             refilledAt: Date.now(),
@@ -159,6 +164,9 @@ export function createServer(deps: ServerDeps): Server {
             // Each subscribe costs a database query: unlimited, a flood would queue everyone's READY behind it.
             if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands and subscriptions per second`);
             void subscribe(ws, frame.guildId);
+            return;
+          case 'typing':
+            void typing(ws, frame.guildId, frame.channelId);
             return;
           case 'command':
             if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands and subscriptions per second`, frame.id);
@@ -221,6 +229,23 @@ export function createServer(deps: ServerDeps): Server {
       .filter((_, i) => watched[i])
       .map(({ id, name, ownerId, memberCount }) => ({ id, name, ownerId, memberCount, channels: [...(data.guilds.get(id) ?? [])] }));
     ws.cork(() => ws.send(JSON.stringify({ op: 'ready', cursor: ready.cursor, guilds })));
+  }
+
+  /** Typing is best effort: one signal per channel per few seconds; repeats within that are dropped quietly. */
+  async function typing(ws: Socket, guildId: string, channelId: string): Promise<void> {
+    const data = ws.getUserData();
+    const now = Date.now();
+    const key = `${guildId}/${channelId}`;
+    if ((data.typedAt.get(key) ?? 0) > now - TYPING_REPEAT_MS) return;
+    data.typedAt.set(key, now);
+    if (data.typedAt.size > 100) data.typedAt.delete(data.typedAt.keys().next().value as string);
+    try {
+      if (!(await hub.typing(ws, guildId, channelId, now)) && !data.closed) {
+        ws.send(errorFrame('typing.forbidden', `you cannot send messages in channel ${channelId}`));
+      }
+    } catch (error) {
+      logger.warn({ err: error, guildId }, 'typing failed');
+    }
   }
 
   async function subscribe(ws: Socket, guildId: string): Promise<void> {
