@@ -60,7 +60,7 @@ export class Codec {
     return this.wrap('CommandEnvelope', this.commands, meta, command.type, command.data);
   }
 
-  /** Returns the command's data as plain JSON-like values, to be checked again by parseCommand. */
+  /** Returns the command's data as plain values (nested records too) in the latest schema's shape. */
   decodeCommand(bytes: Uint8Array): DecodedCommand {
     return this.unwrap<CommandMeta>('CommandEnvelope', this.commands, bytes);
   }

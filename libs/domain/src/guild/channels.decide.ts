@@ -15,7 +15,7 @@ import { LIMITS } from './guild.commands.ts';
 import type { GuildEvent } from './guild.events.ts';
 import { channelsIn, type GuildState } from './guild.state.ts';
 import { freshId, type CommandMeta } from './decision.ts';
-import { requireCategory, requireChannel, requireGrantable, requirePermission, requirePermutation, requireRole, requireTargetMember } from './guards.ts';
+import { requireCategory, requireGrantable, requirePermission, requirePermutation, requireRole, requireTargetMember } from './guards.ts';
 
 export type ChannelCommand =
   | CreateCategory
@@ -101,7 +101,6 @@ export function decideChannels(command: ChannelCommand, state: GuildState, meta:
     case 'RemoveChannelOverwrite': {
       const { channelId, targetType, targetId } = command.data;
       requirePermission(state, actorId, 'manageRoles', channelId);
-      requireChannel(state, channelId);
       if (!state.channels.get(channelId)!.overwrites.has(`${targetType}:${targetId}`)) {
         throw notFound('overwrite.not_found', 'no such overwrite on this channel');
       }

@@ -85,11 +85,8 @@ export const INVITE_CODE_PATTERN = /^[A-Za-z0-9]{6,32}$/;
 const id = (f: Fields, key: string) => assertId(f[key], key);
 const nullableId = (f: Fields, key: string) => (f[key] === null || f[key] === undefined ? null : assertId(f[key], key));
 const changeOfId = (f: Fields, key: string): Change<string | null> => (f[key] === undefined ? null : { to: nullableId(f, key) });
-const permissions = (f: Fields, key: string) => {
-  const value = readInteger(f, key, 0, ALL_PERMISSIONS);
-  if ((value & ~ALL_PERMISSIONS) !== 0) throw invalid('input.unknown_permission', `${key} holds unknown permission bits`);
-  return value;
-};
+/** A permission bitset: every bit must be a known permission (ALL_PERMISSIONS is contiguous from bit 0). */
+const permissions = (f: Fields, key: string) => readInteger(f, key, 0, ALL_PERMISSIONS);
 const nothingToChange = () => invalid('input.nothing_to_change', 'name at least one field to change');
 const target = (f: Fields) => readChoice(f, 'targetType', ['role', 'member'] as const);
 

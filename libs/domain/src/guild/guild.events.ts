@@ -84,6 +84,3 @@ export type GuildEvent =
   | InviteRevoked;
 
 export type GuildEventType = GuildEvent['type'];
-
-/** Events after which a user may no longer see the guild: the gateway stops their delivery at once. */
-export const LEAVING_EVENTS = new Set<GuildEventType>(['MemberLeft', 'MemberKicked', 'MemberBanned']);

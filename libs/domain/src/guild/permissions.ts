@@ -45,9 +45,9 @@ export function guildPermissions(state: GuildState, userId: string): number {
  * own overwrite; deny before allow at each step. Without viewChannel, nothing.
  */
 export function channelPermissions(state: GuildState, userId: string, channelId: string): number {
-  const base = guildPermissions(state, userId);
   const channel = state.channels.get(channelId);
-  if (base === 0 || !channel) return 0;
+  if (!channel || !state.members.has(userId)) return 0;
+  const base = guildPermissions(state, userId);
   if (has(base, PERMISSIONS.administrator)) return ALL_PERMISSIONS;
   const apply = (permissions: number, o?: { allow: number; deny: number }) => (o ? (permissions & ~o.deny) | o.allow : permissions);
   let permissions = apply(base, channel.overwrites.get(`role:${everyoneRoleId(state)}`));

@@ -41,6 +41,11 @@ describe('PostMessage', () => {
     given(...staffed(0), ev.overwrite('ch1', 'role', 'helper', SEND, 0), ev.overwrite('ch1', 'member', 'carol', 0, SEND)).when(post(), meta('carol')).thenRejects('permission.sendMessages', 403);
   });
 
+  it('lets overwrites grant a member whose roles grant nothing', () => {
+    given(...withMembers(), ev.everyone(0), ev.overwrite('ch1', 'member', 'bob', P.viewChannel | P.sendMessages, 0)).when(post(), meta('bob')).then(posted('bob'));
+    given(...withMembers(), ev.everyone(0)).when(post(), meta('bob')).thenRejects('permission.viewChannel', 403);
+  });
+
   it('hides a channel without viewChannel, whatever else is allowed', () => {
     given(...staffed(0), ev.overwrite('ch1', 'member', 'dave', P.sendMessages, P.viewChannel)).when(post(), meta('dave')).thenRejects('permission.viewChannel', 403);
   });
