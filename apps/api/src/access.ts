@@ -1,5 +1,5 @@
 import { channelPermissions, guildPermissions, has, PERMISSIONS, type GuildState, type PermissionName } from '@parley/domain';
-import { loadGuildAccess, type EntityManager } from '@parley/read-model';
+import { findChannel, loadGuildAccess, type EntityManager } from '@parley/read-model';
 import { HttpError } from './http.ts';
 
 /**
@@ -23,3 +23,14 @@ export function requirePermission(state: GuildState, userId: string, name: Permi
 
 export const canView = (state: GuildState, userId: string, channelId: string): boolean =>
   has(channelPermissions(state, userId, channelId), PERMISSIONS.viewChannel);
+
+/**
+ * Passes if the user may view the channel. Whoever may not (not a member,
+ * kicked, banned, hidden by an overwrite, the guild deleted) gets the answer
+ * for a channel that does not exist.
+ */
+export async function requireVisibleChannel(em: EntityManager, channelId: string, userId: string): Promise<void> {
+  const channel = await findChannel(em, channelId);
+  const state = channel && (await loadGuildAccess(em, channel.guildId, userId));
+  if (!state || !canView(state, userId, channelId)) throw new HttpError(404, 'channel.not_found', 'no such channel');
+}

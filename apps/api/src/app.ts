@@ -30,7 +30,7 @@ export async function startApi(config: ApiConfig, logger: Logger): Promise<ApiAp
         if (!matched) throw new HttpError(404, 'route.not_found', `no route ${url.pathname}`);
         if (req.method !== 'GET') throw new HttpError(405, 'method.not_allowed', 'only GET is supported');
         const { userId } = await verify(bearerToken(req));
-        const body = await matched.route.handle({ userId, params: url.searchParams, em: orm.em.fork() }, matched.ids);
+        const body = await matched.route.handle({ userId, params: url.searchParams, em: orm.em.fork() }, matched.segments);
         sendJson(res, 200, body);
       } catch (error) {
         if (error instanceof HttpError) sendJson(res, error.status, { error: { code: error.code, message: error.message } });

@@ -1,4 +1,3 @@
-import { isId } from '@parley/domain';
 import {
   bansOfGuild,
   channelsOfGuild,
@@ -13,16 +12,9 @@ import {
   type EntityManager,
 } from '@parley/read-model';
 import { canView, guildFor, requirePermission } from './access.ts';
-import { HttpError, limitParam } from './http.ts';
+import { HttpError, userPage } from './http.ts';
 import { guildOverview } from './overview.ts';
 import type { Route } from './routes.ts';
-
-/** A page of users by id: `after` (a user id) and `limit`. */
-function userPage(params: URLSearchParams) {
-  const after = params.get('after');
-  if (after !== null && !isId(after)) throw new HttpError(400, 'query.invalid_after', 'after must be a user id');
-  return { after, limit: limitParam(params, 100, 1000) };
-}
 
 async function requireMember(em: EntityManager, guildId: string, userId: string): Promise<void> {
   if (!(await isMember(em, guildId, userId))) throw new HttpError(404, 'guild.not_found', 'no such guild');

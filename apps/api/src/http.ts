@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isId } from '@parley/domain';
 
 /** An HTTP failure with a machine-readable code, rendered as `{ error: { code, message } }`. */
 export class HttpError extends Error {
@@ -35,4 +36,11 @@ export function limitParam(params: URLSearchParams, fallback: number, max: numbe
   const value = Number(raw);
   if (!/^\d{1,4}$/.test(raw) || value < 1 || value > max) throw new HttpError(400, 'query.invalid_limit', `limit must be an integer from 1 to ${max}`);
   return value;
+}
+
+/** A page of users by id: `after` (a user id) and `limit`. */
+export function userPage(params: URLSearchParams): { after: string | null; limit: number } {
+  const after = params.get('after');
+  if (after !== null && !isId(after)) throw new HttpError(400, 'query.invalid_after', 'after must be a user id');
+  return { after, limit: limitParam(params, 100, 1000) };
 }

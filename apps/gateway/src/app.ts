@@ -1,9 +1,11 @@
 import { Codec } from '@parley/contracts';
 import { EventLog } from '@parley/event-store';
-import { connectNats, createVerifier, names as namesOf, provision, type AuthConfig, type Logger } from '@parley/platform';
+import { connectNats, createVerifier, names as namesOf, PRESENCE_TTL_MS, provision, type AuthConfig, type Logger } from '@parley/platform';
+import { Kvm } from '@nats-io/kv';
 import { createOrm } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
 import { CommandRelay } from './command-relay.ts';
+import { Presence } from './presence.ts';
 import { CLOSE } from './protocol.ts';
 import { createServer, type ServerLimits } from './server.ts';
 
@@ -45,6 +47,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const log = logger.child({ node: config.nodeId });
   const relay = new CommandRelay(nc, names, codec, config.nodeId, log);
   await relay.start();
+  const presence = new Presence(await new Kvm(nc).open(names.presenceBucket), nc, names, config.nodeId, log, PRESENCE_TTL_MS);
   const server = createServer({
     nodeId: config.nodeId,
     eventLog: await EventLog.open(nc, names.eventStream),
@@ -54,6 +57,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     orm,
     nc,
     relay,
+    presence,
     logger: log,
     limits: config.limits,
   });
@@ -69,6 +73,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     async stop() {
       uWS.us_listen_socket_close(listenSocket);
       server.closeAll(CLOSE.draining.code, CLOSE.draining.reason);
+      await presence.stop();
       relay.stop();
       await nc.drain();
       await orm.close();

@@ -121,6 +121,27 @@ describe('gateway access control', () => {
     expect(await carol.waitFor((f) => f.op === 'error' && f['code'] === 'typing.invalid', 2000)).toBeDefined();
   });
 
+  it('shows presence to those who share a guild, across nodes, and offline once the last socket goes', async () => {
+    const { owner, guildId, general, members } = await guildWith('bob-p');
+    const [bob] = members as [TestClient];
+    // A second session of the owner, on the other node, sees both users online in its ready.
+    const second = await connect('alice-bob-p', 1);
+    expect(second.frames.find((f) => f.op === 'ready')!['presence']).toMatchObject({ 'bob-p': 'online', 'alice-bob-p': 'online' });
+
+    bob.send({ op: 'presence', status: 'idle' });
+    expect(await owner.waitFor((f) => f.op === 'presence' && f['userId'] === 'bob-p' && f['status'] === 'idle', 2000, 'idle')).toMatchObject({ guildId });
+    bob.send({ op: 'presence', status: 'away' });
+    expect(await bob.waitFor((f) => f.op === 'error' && f['code'] === 'presence.invalid', 2000)).toBeDefined();
+
+    await bob.close();
+    const offline = await owner.waitFor((f) => f.op === 'presence' && f['userId'] === 'bob-p' && f['status'] === 'offline', 2000, 'offline');
+    expect(offline['until']).toBeGreaterThan(Date.now());
+    // Closing one of the owner's two sessions leaves her online.
+    await second.close();
+    await fence(owner, owner, guildId, general);
+    expect(owner.frames.filter((f) => f.op === 'presence' && f['userId'] === 'alice-bob-p' && f['status'] === 'offline')).toEqual([]);
+  });
+
   it('drops everyone when the guild is deleted', async () => {
     const { owner, guildId, members } = await guildWith('bob-d');
     await owner.accepted('DeleteGuild', { guildId });

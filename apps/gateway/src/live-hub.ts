@@ -4,6 +4,7 @@ import { channelPermissions, has, isGuildEvent, PERMISSIONS, visibleChannels, ty
 import type { StreamStates } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { PresenceSignal } from './presence.ts';
 import { eventPayload } from './protocol.ts';
 
 export const guildTopic = (guildId: string) => `g/${guildId}`;
@@ -107,13 +108,18 @@ export class LiveHub {
 
   private signal(guildId: string, bytes: Uint8Array): void {
     try {
-      const signal = JSON.parse(new TextDecoder().decode(bytes)) as TypingSignal;
-      if (signal.kind !== 'typing') return;
-      const frame = JSON.stringify({ op: 'typing', guildId, channelId: signal.channelId, userId: signal.userId, until: signal.until });
-      this.app.publish(channelTopic(signal.channelId), frame);
+      const signal = JSON.parse(new TextDecoder().decode(bytes)) as TypingSignal | PresenceSignal;
+      const { kind, ...fields } = signal;
+      if (kind === 'typing') this.app.publish(channelTopic(signal.channelId), JSON.stringify({ op: 'typing', guildId, ...fields }));
+      else if (kind === 'presence') this.app.publish(guildTopic(guildId), JSON.stringify({ op: 'presence', guildId, ...fields }));
     } catch (error) {
       this.logger.warn({ err: error, guildId }, 'unreadable ephemeral signal');
     }
+  }
+
+  /** Members of a guild this node watches, from its folded state. */
+  async members(guildId: string): Promise<Iterable<string>> {
+    return (await this.states.get(this.names.guildSubject(guildId))).state.members.keys();
   }
 
   get watchedGuilds(): number {

@@ -11,6 +11,7 @@ export type ClientFrame =
   | { op: 'command'; id: string; type: string; data: unknown }
   | { op: 'subscribe'; guildId: string }
   | { op: 'typing'; guildId: string; channelId: string }
+  | { op: 'presence'; status: 'online' | 'idle' }
   | { op: 'ping' };
 
 /**
@@ -68,6 +69,10 @@ export function parseClientFrame(text: string): ClientFrame {
         throw new FrameError('typing.invalid', 'guildId and channelId must match [A-Za-z0-9_-]{1,64}');
       }
       return { op: 'typing', guildId: frame['guildId'], channelId: frame['channelId'] };
+    case 'presence':
+      only(['op', 'status']);
+      if (frame['status'] !== 'online' && frame['status'] !== 'idle') throw new FrameError('presence.invalid', 'status must be "online" or "idle"');
+      return { op: 'presence', status: frame['status'] };
     case 'ping':
       only(['op']);
       return { op: 'ping' };

@@ -6,6 +6,7 @@ import { guildsOfUser, snapshot, PROJECTIONS, type MikroORM } from '@parley/read
 import uWS from 'uWebSockets.js';
 import type { CommandRelay, OutcomeListener } from './command-relay.ts';
 import { LiveHub } from './live-hub.ts';
+import type { Presence } from './presence.ts';
 import { CLOSE, errorFrame, eventPayload, FrameError, parseClientFrame, PROTOCOL_VERSION } from './protocol.ts';
 
 export type SocketData = {
@@ -43,6 +44,7 @@ export type ServerDeps = {
   orm: MikroORM;
   nc: NatsConnection;
   relay: CommandRelay;
+  presence: Presence;
   logger: Logger;
   limits: ServerLimits;
 };
@@ -165,6 +167,9 @@ export function createServer(deps: ServerDeps): Server {
             if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands and subscriptions per second`);
             void subscribe(ws, frame.guildId);
             return;
+          case 'presence':
+            void deps.presence.set(ws, frame.status).catch((error) => logger.warn({ err: error }, 'presence failed'));
+            return;
           case 'typing':
             void typing(ws, frame.guildId, frame.channelId);
             return;
@@ -185,7 +190,9 @@ export function createServer(deps: ServerDeps): Server {
       data.closed = true;
       clearTimeout(data.expiryTimer);
       for (const [commandId, listener] of data.pending) deps.relay.forget(data.userId, commandId, listener);
-      for (const guildId of [...data.guilds.keys()]) hub.leave(ws, guildId);
+      const guildIds = [...data.guilds.keys()];
+      void deps.presence.drop(ws, data.userId, guildIds).catch((error) => logger.warn({ err: error }, 'presence drop failed'));
+      for (const guildId of guildIds) hub.leave(ws, guildId);
     },
   });
 
@@ -225,10 +232,20 @@ export function createServer(deps: ServerDeps): Server {
     const ready = await snapshot(deps.orm.em.fork(), PROJECTIONS.guilds, (em) => guildsOfUser(em, data.userId));
     const watched = await Promise.all(ready.data.map((guild) => hub.join(ws, guild.id)));
     if (data.closed) return;
+    await deps.presence.set(ws, 'online');
+    const online = await deps.presence.snapshot();
+    const presence: Record<string, string> = {};
+    for (const guildId of data.guilds.keys()) {
+      for (const userId of await hub.members(guildId)) {
+        const status = online.get(userId);
+        if (status) presence[userId] = status;
+      }
+    }
+    if (data.closed) return;
     const guilds = ready.data
       .filter((_, i) => watched[i])
       .map(({ id, name, ownerId, memberCount }) => ({ id, name, ownerId, memberCount, channels: [...(data.guilds.get(id) ?? [])] }));
-    ws.cork(() => ws.send(JSON.stringify({ op: 'ready', cursor: ready.cursor, guilds })));
+    ws.cork(() => ws.send(JSON.stringify({ op: 'ready', cursor: ready.cursor, guilds, presence })));
   }
 
   /** Typing is best effort: one signal per channel per few seconds; repeats within that are dropped quietly. */

@@ -96,12 +96,15 @@ const messageEventSamples: Samples<MessageEvent> = {
     { ...m, messageId: 'm', authorId: 'bob', content: 'hé\nllo 👋', nonce: null, replyTo: null, ...noMentions },
     { ...m, messageId: 'm2', authorId: 'bob', content: '@alice @mods', nonce: 'n-1', replyTo: 'm', mentionedUserIds: ['alice'], mentionedRoleIds: ['r1'], mentionsEveryone: true },
   ],
-  MessageEdited: [{ ...m, messageId: 'm', content: 'edited', editedAt: 1_800_000_000_000, ...noMentions }],
+  MessageEdited: [
+    { ...m, messageId: 'm', content: 'edited', editedAt: 1_800_000_000_000, ...noMentions },
+    { ...m, messageId: 'm', content: '<@bob> <@&r1> @everyone', editedAt: 1_800_000_000_001, mentionedUserIds: ['bob'], mentionedRoleIds: ['r1'], mentionsEveryone: true },
+  ],
   MessageDeleted: [{ ...m, messageId: 'm', deletedBy: 'alice' }],
-  MessagesBulkDeleted: [{ ...m, messageIds: ['m', 'm2'], deletedBy: 'alice' }],
+  MessagesBulkDeleted: [{ ...m, messageIds: ['m', 'm2'], deletedBy: 'alice' }, { ...m, messageIds: ['m'], deletedBy: 'bob' }],
   MessagePinned: [{ ...m, messageId: 'm', pinnedBy: 'alice' }],
   MessageUnpinned: [{ ...m, messageId: 'm', unpinnedBy: 'alice' }],
-  ReactionAdded: [{ ...m, messageId: 'm', emoji: '🦀', userId: 'bob' }],
+  ReactionAdded: [{ ...m, messageId: 'm', emoji: '🦀', userId: 'bob' }, { ...m, messageId: 'm', emoji: 'parrot:123', userId: 'bob' }],
   ReactionRemoved: [{ ...m, messageId: 'm', emoji: 'parrot:123', userId: 'bob' }],
 };
 
@@ -112,7 +115,7 @@ const messageCommandSamples: Samples<MessageCommand> = {
   BulkDeleteMessages: [{ ...m, messageIds: ['m', 'm2'] }],
   PinMessage: [{ ...m, messageId: 'm' }],
   UnpinMessage: [{ ...m, messageId: 'm' }],
-  AddReaction: [{ ...m, messageId: 'm', emoji: '🦀' }],
+  AddReaction: [{ ...m, messageId: 'm', emoji: '🦀' }, { ...m, messageId: 'm', emoji: 'parrot:123' }],
   RemoveReaction: [{ ...m, messageId: 'm', emoji: '🦀' }],
 };
 

@@ -11,7 +11,7 @@ import { isId } from '@parley/domain';
  *   <ns>.evt.<guildId>.c.<channelId>  one channel's messages
  *   <ns>.live.…                       the same, republished by the server after storing, with the sequence
  *   <ns>.outcome.<nodeId>             outcomes for the gateway node that sent the command
- *   <ns>.eph.<guildId>                ephemeral signals (typing), core NATS only
+ *   <ns>.eph.<guildId>                ephemeral signals (typing, presence), core NATS only
  */
 export const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
 
@@ -41,12 +41,13 @@ export function names(namespace: string) {
     /** Everything live about one guild: its own events and all its channels' messages. */
     liveGuild: (guildId: string) => `${ns}.live.${id(guildId, 'guild id')}.>`,
     outcomeSubject: (nodeId: string) => `${ns}.outcome.${id(nodeId, 'node id')}`,
-    /** Ephemeral signals about one guild (typing), core NATS only, never in the log. */
+    /** Ephemeral signals about one guild (typing, presence), core NATS only, never in the log. */
     ephemeralGuild: (guildId: string) => `${ns}.eph.${id(guildId, 'guild id')}`,
     commandConsumer: 'command-handler',
     projectorConsumer: (projection: string) => `projector-${id(projection, 'projection name')}`,
     outcomeBucket: `${ns}_outcomes`,
     inflightBucket: `${ns}_inflight`,
     inviteBucket: `${ns}_invites`,
+    presenceBucket: `${ns}_presence`,
   };
 }

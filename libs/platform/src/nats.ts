@@ -18,6 +18,9 @@ export type LogSettings = {
   outcomeTtlMs: number;
 };
 
+/** How long a presence entry lives without a heartbeat from its gateway. */
+export const PRESENCE_TTL_MS = 60_000;
+
 export const DEFAULT_LOG_SETTINGS: LogSettings = {
   duplicateWindowMs: 10 * 60_000,
   commandMaxAgeMs: 7 * 24 * 3600_000,
@@ -63,6 +66,8 @@ export async function provision(nc: NatsConnection, n: Names, settings: LogSetti
   await kvm.create(n.outcomeBucket, { history: 1, ttl: settings.outcomeTtlMs, storage: StorageType.File });
   await kvm.create(n.inflightBucket, { history: 1, ttl: settings.outcomeTtlMs, storage: StorageType.File });
   await kvm.create(n.inviteBucket, { history: 1, storage: StorageType.File });
+  // Presence is memory-only and expires: a gateway that dies leaves no ghosts past the TTL.
+  await kvm.create(n.presenceBucket, { history: 1, ttl: PRESENCE_TTL_MS, storage: StorageType.Memory });
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
@@ -78,7 +83,8 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
 /** Deletes every stream and bucket of a namespace (test clean-up). */
 export async function removeNamespace(nc: NatsConnection, n: Names): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  const streams = [n.commandStream, n.eventStream, `KV_${n.outcomeBucket}`, `KV_${n.inflightBucket}`, `KV_${n.inviteBucket}`];
+  const buckets = [n.outcomeBucket, n.inflightBucket, n.inviteBucket, n.presenceBucket];
+  const streams = [n.commandStream, n.eventStream, ...buckets.map((bucket) => `KV_${bucket}`)];
   for (const stream of streams) {
     await jsm.streams.delete(stream).catch(() => undefined);
   }

@@ -115,22 +115,6 @@ export const Invite = new EntitySchema<InviteRow>({
   },
 });
 
-/** Message history. The event log sequence is the key: it orders a channel's history and is the page cursor. */
-export interface MessageRow { seq: number; id: string; guildId: string; channelId: string; authorId: string; content: string; createdAt: Date }
-export const Message = new EntitySchema<MessageRow>({
-  name: 'Message',
-  tableName: 'messages',
-  properties: {
-    seq: { ...seq(), primary: true, autoincrement: false },
-    id: { type: 'string', unique: true },
-    guildId: { type: 'string' },
-    channelId: { type: 'string' },
-    authorId: { type: 'string' },
-    content: { type: 'text' },
-    createdAt: { type: 'Date' },
-  },
-});
-
 /** One row per projection: the last event log sequence whose effects are committed. */
 export interface CheckpointRow { projection: string; position: number; updatedAt: Date }
 export const Checkpoint = new EntitySchema<CheckpointRow>({

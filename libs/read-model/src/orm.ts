@@ -1,9 +1,11 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Ban, ChannelOverwrite, MemberRole, Role } from './access.entities.ts';
-import { Category, Channel, Checkpoint, Guild, Invite, Member, Message } from './entities.ts';
+import { Category, Channel, Checkpoint, Guild, Invite, Member } from './entities.ts';
+import { Message, MessageMention, MessageReaction } from './message.entities.ts';
 import { Migration001Initial } from './migrations/001-initial.ts';
 import { Migration002GuildDomain } from './migrations/002-guild-domain.ts';
+import { Migration003MessageHistory } from './migrations/003-message-history.ts';
 
 export { MikroORM };
 export type { EntityManager } from '@mikro-orm/postgresql';
@@ -12,10 +14,11 @@ export type { EntityManager } from '@mikro-orm/postgresql';
 const MIGRATIONS = [
   { name: '001-initial', class: Migration001Initial },
   { name: '002-guild-domain', class: Migration002GuildDomain },
+  { name: '003-message-history', class: Migration003MessageHistory },
 ];
 
 /** Entities are listed explicitly too: no discovery by folder. */
-const ENTITIES = [Guild, Category, Channel, Member, Invite, Role, MemberRole, Ban, ChannelOverwrite, Message, Checkpoint];
+const ENTITIES = [Guild, Category, Channel, Member, Invite, Role, MemberRole, Ban, ChannelOverwrite, Message, MessageReaction, MessageMention, Checkpoint];
 
 /**
  * One ORM per process. Callers fork an EntityManager per request or batch

@@ -1,13 +1,13 @@
 import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { readCheckpoint } from './checkpoint.ts';
-import { Channel, Guild, Member, Message, type ChannelRow, type GuildRow, type MemberRow, type MessageRow } from './entities.ts';
+import { Channel, Guild, Member, type ChannelRow, type GuildRow, type MemberRow } from './entities.ts';
 
 /** The projections and the read models each one owns. */
 export const PROJECTIONS = {
   /** guilds, categories, channels, members, invites, roles, member_roles, bans, channel_overwrites */
   guilds: 'guilds',
-  /** messages */
+  /** messages, message_reactions, message_mentions */
   history: 'history',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
@@ -60,24 +60,4 @@ export async function findChannel(em: EntityManager, channelId: string): Promise
 export async function membersOfGuild(em: EntityManager, guildId: string, page: { after: string | null; limit: number }): Promise<MemberRow[]> {
   const where = page.after === null ? { guildId } : { guildId, userId: { $gt: page.after } };
   return em.find(Member, where, { orderBy: { userId: 'asc' }, limit: page.limit });
-}
-
-export type HistoryPage = { before: number | null; after: number | null; limit: number };
-
-/**
- * One page of a channel's history, newest first, by keyset on the event
- * log sequence: `before` pages back in time, `after` pages forward (the
- * oldest `limit` messages after it), neither gives the newest page.
- */
-export async function channelHistory(em: EntityManager, channelId: string, page: HistoryPage): Promise<MessageRow[]> {
-  if (page.after !== null) {
-    const rows = await em.find(
-      Message,
-      { channelId, seq: { $gt: page.after, ...(page.before !== null ? { $lt: page.before } : {}) } },
-      { orderBy: { seq: 'asc' }, limit: page.limit },
-    );
-    return rows.reverse();
-  }
-  const where = page.before === null ? { channelId } : { channelId, seq: { $lt: page.before } };
-  return em.find(Message, where, { orderBy: { seq: 'desc' }, limit: page.limit });
 }

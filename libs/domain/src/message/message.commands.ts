@@ -36,9 +36,12 @@ type DataOf<T extends MessageCommandType> = Extract<MessageCommand, { type: T }>
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** An emoji: a short run of visible characters (a Unicode emoji, or a custom `name:id`). */
+export const isEmoji = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MESSAGE_LIMITS.emoji && !/[\s\u0000-\u001f\u007f-\u009f]/.test(value);
+
 function readEmoji(f: Fields): string {
   const raw = f['emoji'];
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MESSAGE_LIMITS.emoji || /[\s\u0000-\u001f\u007f-\u009f]/.test(raw)) {
+  if (!isEmoji(raw)) {
     throw invalid('input.invalid_emoji', `emoji must be 1 to ${MESSAGE_LIMITS.emoji} visible characters`);
   }
   return raw;
