@@ -7,6 +7,7 @@ import {
   isMember,
   membersOfGuild,
   PROJECTIONS,
+  readStatesOfGuild,
   rolesOfMembers,
   snapshot,
   type EntityManager,
@@ -47,6 +48,15 @@ export const GUILD_ROUTES: Route[] = [
         return (await channelsOfGuild(tx, guildId!))
           .filter(({ id }) => canView(state, userId, id))
           .map(({ id, name, topic, categoryId, position }) => ({ id, name, topic, categoryId, position }));
+      }),
+  },
+  {
+    pattern: /^\/v1\/guilds\/([^/]+)\/read-states$/,
+    // Counts join messages and read markers: the cursor is the least advanced of the three projections.
+    handle: ({ em, userId }, [guildId]) =>
+      snapshot(em, [guilds, PROJECTIONS.history, PROJECTIONS.readStates], async (tx) => {
+        const state = await guildFor(tx, guildId!, userId);
+        return (await readStatesOfGuild(tx, guildId!, userId)).filter(({ channelId }) => canView(state, userId, channelId));
       }),
   },
   {

@@ -8,9 +8,12 @@ import {
   initialGuildState,
   isGuildEvent,
   isMessageCommand,
+  isMessageEvent,
+  isUserEvent,
   notFound,
   streamOf,
   type ParleyCommand,
+  type StreamRef,
 } from '@parley/domain';
 import type { EventLog } from '@parley/event-store';
 import { newId, newInviteCode, type Logger, type Names, type NatsConnection } from '@parley/platform';
@@ -117,8 +120,10 @@ export class CommandProcessor {
       const event = decide(command, { guild: guild.state, messages: messages?.state }, meta);
       if (event.type === 'InviteCreated') await stores.saveInvite(event.data.code, event.data.guildId);
       const stream = streamOf(event);
-      const subject = stream.kind === 'guild' ? names.guildSubject(stream.guildId) : names.channelSubject(stream.guildId, stream.channelId);
-      const expected = stream.kind === 'guild' ? guild.version : (messages?.version ?? 0);
+      const subject = subjectOf(names, stream);
+      // The stream the event goes to: already loaded to decide (guild, channel), or loaded now (user).
+      const target = stream.kind === 'guild' ? guild : stream.kind === 'channel' ? messages! : await aggregates.users.get(subject);
+      const expected = target.version;
       const eventId = newId(time);
       const bytes = codec.encodeEvent({ eventId, time, causationId: commandId, actorId: userId, prev: expected }, event);
       await stores.markInflight(userId, commandId, { subject, expected, eventId });
@@ -128,13 +133,14 @@ export class CommandProcessor {
       } catch (error) {
         if ((error as { code?: number }).code !== WRONG_LAST_SEQUENCE) throw error;
         log.debug({ attempt, subject }, 'stream moved on; catching up and deciding again');
-        await (stream.kind === 'guild' ? aggregates.guilds.refresh(subject) : aggregates.channels.refresh(subject));
+        await (stream.kind === 'guild' ? aggregates.guilds : stream.kind === 'channel' ? aggregates.channels : aggregates.users).refresh(subject);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt));
         continue;
       }
       if (ack.duplicate) return this.accepted(decoded, ack.seq, await this.deps.eventLog.bySeq(ack.seq));
-      if (isGuildEvent(event)) aggregates.guilds.apply(subject, event, ack.seq, expected);
-      else aggregates.channels.apply(subject, event, ack.seq, expected);
+      if (isUserEvent(event)) aggregates.users.apply(subject, event, ack.seq, expected);
+      else if (isMessageEvent(event)) aggregates.channels.apply(subject, event, ack.seq, expected);
+      else if (isGuildEvent(event)) aggregates.guilds.apply(subject, event, ack.seq, expected);
       return { commandId, userId, status: 'accepted', seq: ack.seq, eventType: event.type, eventId, event: bytes };
     }
     throw conflict('command.contended', 'the target changed too often while deciding; retry the command');
@@ -182,4 +188,15 @@ function rejection(command: DecodedCommand, error: unknown): CommandOutcome {
     return { commandId, userId, status: 'rejected', statusCode: error.status, code: error.code, message: error.message };
   }
   return { commandId, userId, status: 'rejected', statusCode: 500, code: 'internal.error', message: 'the command could not be processed' };
+}
+
+function subjectOf(names: Names, stream: StreamRef): string {
+  switch (stream.kind) {
+    case 'guild':
+      return names.guildSubject(stream.guildId);
+    case 'channel':
+      return names.channelSubject(stream.guildId, stream.channelId);
+    case 'user':
+      return names.userSubject(stream.userId);
+  }
 }

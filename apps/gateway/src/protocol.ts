@@ -88,8 +88,8 @@ export function eventPayload(seq: number, decoded: DecodedEvent) {
   return {
     cursor: seq,
     prev: meta.prev,
-    stream: ref.kind === 'guild' ? `guild:${ref.guildId}` : `channel:${ref.channelId}`,
-    guildId: ref.guildId,
+    stream: ref.kind === 'guild' ? `guild:${ref.guildId}` : ref.kind === 'channel' ? `channel:${ref.channelId}` : `user:${ref.userId}`,
+    guildId: event.data.guildId,
     type: event.type,
     id: meta.eventId,
     time: meta.time,

@@ -6,6 +6,7 @@ import { guildsOfUser, snapshot, PROJECTIONS, type MikroORM } from '@parley/read
 import uWS from 'uWebSockets.js';
 import type { CommandRelay, OutcomeListener } from './command-relay.ts';
 import { LiveHub } from './live-hub.ts';
+import { UserFeed, userTopic } from './user-feed.ts';
 import type { Presence } from './presence.ts';
 import { CLOSE, errorFrame, eventPayload, FrameError, parseClientFrame, PROTOCOL_VERSION } from './protocol.ts';
 
@@ -72,6 +73,7 @@ export type Server = {
 export function createServer(deps: ServerDeps): Server {
   const { logger, limits } = deps;
   const app = uWS.App();
+  const feed = new UserFeed(app, deps.nc, deps.names, deps.codec, logger);
   const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, new StreamStates(deps.eventLog, deps.codec, guildFold), logger);
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -190,6 +192,7 @@ export function createServer(deps: ServerDeps): Server {
       data.closed = true;
       clearTimeout(data.expiryTimer);
       for (const [commandId, listener] of data.pending) deps.relay.forget(data.userId, commandId, listener);
+      feed.close(data.userId);
       const guildIds = [...data.guilds.keys()];
       void deps.presence.drop(ws, data.userId, guildIds).catch((error) => logger.warn({ err: error }, 'presence drop failed'));
       for (const guildId of guildIds) hub.leave(ws, guildId);
@@ -229,6 +232,9 @@ export function createServer(deps: ServerDeps): Server {
 
   async function sendReady(ws: Socket): Promise<void> {
     const data = ws.getUserData();
+    await feed.open(data.userId);
+    if (data.closed) return;
+    ws.subscribe(userTopic(data.userId));
     const ready = await snapshot(deps.orm.em.fork(), PROJECTIONS.guilds, (em) => guildsOfUser(em, data.userId));
     const watched = await Promise.all(ready.data.map((guild) => hub.join(ws, guild.id)));
     if (data.closed) return;

@@ -3,7 +3,11 @@ import { connectNats, names as namesOf, provision, type Logger } from '@parley/p
 import { createOrm, migrate } from '@parley/read-model';
 import { guildsProjection } from './guilds.projection.ts';
 import { historyProjection } from './history.projection.ts';
+import { readStatesProjection } from './read-states.projection.ts';
 import { Projector } from './projector.ts';
+
+/** Every projection of the read models, in the order they start. */
+export const PROJECTIONS = [guildsProjection, historyProjection, readStatesProjection];
 
 export type ProjectorConfig = { natsUrl: string; databaseUrl: string; namespace: string };
 export type ProjectorApp = { projectors: Projector[]; stop(): Promise<void> };
@@ -16,7 +20,7 @@ export async function startProjectorApp(config: ProjectorConfig, logger: Logger)
   const orm = await createOrm(config.databaseUrl);
   await migrate(orm);
   const codec = new Codec();
-  const projectors = [guildsProjection, historyProjection].map(
+  const projectors = PROJECTIONS.map(
     (projection) => new Projector(projection, { nc, names, orm, codec, logger }),
   );
   for (const projector of projectors) projector.start();

@@ -5,6 +5,8 @@ import type { Logger, Names, NatsConnection } from '@parley/platform';
 import { lockCheckpoint, readCheckpoint, saveCheckpoint, type MikroORM } from '@parley/read-model';
 import type { Envelope, Projection } from './projection.ts';
 
+const IDLE_ADVANCE_MS = 500;
+
 export type ProjectorDeps = {
   nc: NatsConnection;
   names: Names;
@@ -29,6 +31,7 @@ export class Projector {
   private loop: Promise<void> | null = null;
   private committed = 0;
   private messages: ConsumerMessages | null = null;
+  private turn: Promise<unknown> = Promise.resolve();
   private readonly batchSize: number;
   private readonly durable: string;
   private readonly log: Logger;
@@ -88,26 +91,63 @@ export class Projector {
 
   /**
    * Commits as soon as the consumer has nothing more pending, or when a batch
-   * is full: low latency when idle, large batches when behind.
+   * is full: low latency when idle, large batches when behind. While idle it
+   * also moves the checkpoint up to the log's end (see advanceIdle).
    */
   private async consume(consumer: Consumer): Promise<void> {
     let reported = { at: Date.now(), position: this.committed };
     const messages = await consumer.consume({ max_messages: this.batchSize * 2 });
     this.messages = messages;
     let batch: JsMsg[] = [];
-    for await (const message of messages) {
-      batch.push(message);
-      if (batch.length < this.batchSize && message.info.pending > 0) continue;
-      await this.commit(batch);
-      message.ack(); // AckPolicy.All: acks the whole batch, after the commit
-      batch = [];
-      const now = Date.now();
-      if (now - reported.at >= 5000) {
-        const rate = Math.round(((this.committed - reported.position) * 1000) / (now - reported.at));
-        this.log.info({ position: this.committed, pending: message.info.pending, rate }, 'progress');
-        reported = { at: now, position: this.committed };
+    const idle = setInterval(() => {
+      if (batch.length > 0) return;
+      this.serially(() => this.advanceIdle(consumer)).catch((error: unknown) => this.log.warn({ err: error }, 'idle checkpoint advance failed'));
+    }, IDLE_ADVANCE_MS);
+    try {
+      for await (const message of messages) {
+        batch.push(message);
+        if (batch.length < this.batchSize && message.info.pending > 0) continue;
+        const done = batch;
+        await this.serially(() => this.commit(done));
+        message.ack(); // AckPolicy.All: acks the whole batch, after the commit
+        batch = [];
+        const now = Date.now();
+        if (now - reported.at >= 5000) {
+          const rate = Math.round(((this.committed - reported.position) * 1000) / (now - reported.at));
+          this.log.info({ position: this.committed, pending: message.info.pending, rate }, 'progress');
+          reported = { at: now, position: this.committed };
+        }
       }
+    } finally {
+      clearInterval(idle);
     }
+  }
+
+  /**
+   * A projection whose subjects see no new events would keep an old
+   * checkpoint, and every answer joining it would claim an old cursor. When
+   * the consumer has nothing pending and nothing unacknowledged, every event
+   * of this projection up to the log's last sequence (read first) is
+   * committed, so the checkpoint may move there.
+   */
+  private async advanceIdle(consumer: Consumer): Promise<void> {
+    const { nc, names, orm } = this.deps;
+    const last = (await (await jetstreamManager(nc)).streams.info(names.eventStream)).state.last_seq;
+    if (last <= this.committed) return;
+    const info = await consumer.info();
+    if (info.num_pending > 0 || info.num_ack_pending > 0) return;
+    const name = this.projection.name;
+    await orm.em.fork().transactional(async (em) => {
+      if (last > (await lockCheckpoint(em, name))) await saveCheckpoint(em, name, last);
+    });
+    this.committed = Math.max(this.committed, last);
+  }
+
+  /** Commits and idle advances never interleave. */
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(step);
+    this.turn = next.catch(() => undefined);
+    return next;
   }
 
   private async commit(batch: JsMsg[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type { GuildCommand, GuildEvent, MessageCommand, MessageEvent, ParleyCommand, ParleyEvent } from '@parley/domain';
+import type { GuildCommand, GuildEvent, MessageCommand, MessageEvent, ParleyCommand, ParleyEvent, UserEvent } from '@parley/domain';
 import { describe, expect, it } from 'vitest';
 import { Codec } from './codec.ts';
 
@@ -108,6 +108,10 @@ const messageEventSamples: Samples<MessageEvent> = {
   ReactionRemoved: [{ ...m, messageId: 'm', emoji: 'parrot:123', userId: 'bob' }],
 };
 
+const userEventSamples: Samples<UserEvent> = {
+  ChannelRead: [{ userId: 'bob', guildId: 'g', channelId: 'ch', messageId: 'm', messageCursor: 41 }],
+};
+
 const messageCommandSamples: Samples<MessageCommand> = {
   PostMessage: [{ ...m, content: 'hi', nonce: 'n-1', replyTo: null }, { ...m, content: 'hi', nonce: null, replyTo: 'm' }],
   EditMessage: [{ ...m, messageId: 'm', content: 'edited' }],
@@ -117,9 +121,10 @@ const messageCommandSamples: Samples<MessageCommand> = {
   UnpinMessage: [{ ...m, messageId: 'm' }],
   AddReaction: [{ ...m, messageId: 'm', emoji: '🦀' }, { ...m, messageId: 'm', emoji: 'parrot:123' }],
   RemoveReaction: [{ ...m, messageId: 'm', emoji: '🦀' }],
+  MarkRead: [{ ...m, messageId: 'm' }],
 };
 
-const eventSamples: Samples<ParleyEvent> = { ...guildEventSamples, ...messageEventSamples };
+const eventSamples: Samples<ParleyEvent> = { ...guildEventSamples, ...messageEventSamples, ...userEventSamples };
 const commandSamples: Samples<ParleyCommand> = { ...guildCommandSamples, ...messageCommandSamples };
 
 const flatten = <U extends { type: string; data: unknown }>(samples: Samples<U>) =>

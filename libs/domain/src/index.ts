@@ -13,4 +13,5 @@ export * from './guild/decision.ts';
 export * from './message/message.events.ts';
 export * from './message/message.state.ts';
 export * from './message/message.commands.ts';
+export * from './user/user.events.ts';
 export { given } from './testing/decider-specification.ts';

@@ -1,2 +1,2 @@
 export { EventLog } from './event-log.ts';
-export { guildFold, messagesFold, StreamStates, type Fold, type Folded } from './stream-states.ts';
+export { guildFold, messagesFold, userFold, StreamStates, type Fold, type Folded } from './stream-states.ts';

@@ -2,15 +2,20 @@ import type { Codec } from '@parley/contracts';
 import {
   evolveGuild,
   evolveMessages,
+  evolveUser,
   initialChannelMessages,
+  initialUserState,
   initialGuildState,
   isGuildEvent,
   isMessageEvent,
+  isUserEvent,
   type ChannelMessages,
   type GuildEvent,
   type GuildState,
   type MessageEvent,
   type ParleyEvent,
+  type UserEvent,
+  type UserState,
 } from '@parley/domain';
 import type { EventLog } from './event-log.ts';
 
@@ -20,12 +25,13 @@ export type Folded<S> = { state: S; version: number };
 /** How one kind of stream folds: its empty state, its step, and which events belong to it. */
 export type Fold<S, E extends ParleyEvent> = {
   initial: () => S;
-  evolve: (state: S, event: E) => S;
+  evolve: (state: S, event: E, seq: number) => S;
   accepts: (event: ParleyEvent) => event is E;
 };
 
 export const guildFold: Fold<GuildState, GuildEvent> = { initial: initialGuildState, evolve: evolveGuild, accepts: isGuildEvent };
 export const messagesFold: Fold<ChannelMessages, MessageEvent> = { initial: initialChannelMessages, evolve: evolveMessages, accepts: isMessageEvent };
+export const userFold: Fold<UserState, UserEvent> = { initial: initialUserState, evolve: evolveUser, accepts: isUserEvent };
 
 /**
  * States folded from event log subjects (a guild's own stream, a channel's
@@ -56,7 +62,7 @@ export class StreamStates<S, E extends ParleyEvent> {
     for await (const { seq, data } of this.log.read(subject, entry.version, last)) {
       const { event } = this.codec.decodeEvent(data);
       if (!this.fold.accepts(event)) throw new Error(`unexpected ${event.type} on ${subject}`);
-      entry.state = this.fold.evolve(entry.state, event);
+      entry.state = this.fold.evolve(entry.state, event, seq);
       entry.version = seq;
     }
     this.remember(subject, entry);
@@ -73,7 +79,7 @@ export class StreamStates<S, E extends ParleyEvent> {
     if (!entry) return false;
     if (seq <= entry.version) return true;
     if (prev !== entry.version) return false;
-    entry.state = this.fold.evolve(entry.state, event);
+    entry.state = this.fold.evolve(entry.state, event, seq);
     entry.version = seq;
     this.remember(subject, entry);
     return true;

@@ -9,6 +9,7 @@ import { isId } from '@parley/domain';
  *   <ns>.cmd.<guildId|new>            command log (stream <NS>_COMMANDS)
  *   <ns>.evt.<guildId>.g              a guild's own events (stream <NS>_EVENTS)
  *   <ns>.evt.<guildId>.c.<channelId>  one channel's messages
+ *   <ns>.evt.<userId>.u               one user's own stream (read markers)
  *   <ns>.live.…                       the same, republished by the server after storing, with the sequence
  *   <ns>.outcome.<nodeId>             outcomes for the gateway node that sent the command
  *   <ns>.eph.<guildId>                ephemeral signals (typing, presence), core NATS only
@@ -38,6 +39,9 @@ export function names(namespace: string) {
     guildSubject: (guildId: string) => `${ns}.evt.${id(guildId, 'guild id')}.g`,
     channelSubject: (guildId: string, channelId: string) =>
       `${ns}.evt.${id(guildId, 'guild id')}.c.${id(channelId, 'channel id')}`,
+    /** A user's own stream (read markers; later profile and sessions). */
+    userSubject: (userId: string) => `${ns}.evt.${id(userId, 'user id')}.u`,
+    liveUser: (userId: string) => `${ns}.live.${id(userId, 'user id')}.u`,
     /** Everything live about one guild: its own events and all its channels' messages. */
     liveGuild: (guildId: string) => `${ns}.live.${id(guildId, 'guild id')}.>`,
     outcomeSubject: (nodeId: string) => `${ns}.outcome.${id(nodeId, 'node id')}`,

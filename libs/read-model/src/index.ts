@@ -8,3 +8,4 @@ export * from './history.queries.ts';
 export { loadGuildAccess } from './access.ts';
 export { createOrm, migrate, MikroORM } from './orm.ts';
 export type { EntityManager } from './orm.ts';
+export { readStatesOfGuild, saveReadState, type ChannelReadState } from './read-states.ts';

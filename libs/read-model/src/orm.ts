@@ -6,6 +6,7 @@ import { Message, MessageMention, MessageReaction } from './message.entities.ts'
 import { Migration001Initial } from './migrations/001-initial.ts';
 import { Migration002GuildDomain } from './migrations/002-guild-domain.ts';
 import { Migration003MessageHistory } from './migrations/003-message-history.ts';
+import { Migration004ReadStates } from './migrations/004-read-states.ts';
 
 export { MikroORM };
 export type { EntityManager } from '@mikro-orm/postgresql';
@@ -15,6 +16,7 @@ const MIGRATIONS = [
   { name: '001-initial', class: Migration001Initial },
   { name: '002-guild-domain', class: Migration002GuildDomain },
   { name: '003-message-history', class: Migration003MessageHistory },
+  { name: '004-read-states', class: Migration004ReadStates },
 ];
 
 /** Entities are listed explicitly too: no discovery by folder. */

@@ -9,6 +9,8 @@ export const PROJECTIONS = {
   guilds: 'guilds',
   /** messages, message_reactions, message_mentions */
   history: 'history',
+  /** read_states */
+  readStates: 'read-states',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
 
@@ -21,12 +23,14 @@ export type Snapshot<T> = { cursor: number; data: T };
 
 export async function snapshot<T>(
   em: EntityManager,
-  projection: ProjectionName,
+  projection: ProjectionName | ProjectionName[],
   read: (em: EntityManager) => Promise<T>,
 ): Promise<Snapshot<T>> {
   return em.transactional(
     async (tx) => {
-      const cursor = await readCheckpoint(tx, projection);
+      // Data joined from several projections reflects the least advanced of them.
+      const cursors = await Promise.all([projection].flat().map((name) => readCheckpoint(tx, name)));
+      const cursor = Math.min(...cursors);
       return { cursor, data: await read(tx) };
     },
     { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },

@@ -1,5 +1,6 @@
 import type { GuildEvent } from './guild.events.ts';
 import type { MessageEvent } from '../message/message.events.ts';
+import type { UserEvent } from '../user/user.events.ts';
 
 /**
  * What the command handler knows that the domain must not make up itself:
@@ -16,7 +17,7 @@ export type CommandMeta = {
 };
 
 /** One command yields exactly one event (docs/decisions/003-one-event-per-command.md). */
-export type Decision = GuildEvent | MessageEvent;
+export type Decision = GuildEvent | MessageEvent | UserEvent;
 
 export function freshId(meta: CommandMeta, index: number): string {
   const id = meta.ids[index];

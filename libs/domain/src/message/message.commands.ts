@@ -20,6 +20,8 @@ export type PinMessage = C<'PinMessage', { messageId: string }>;
 export type UnpinMessage = C<'UnpinMessage', { messageId: string }>;
 export type AddReaction = C<'AddReaction', { messageId: string; emoji: string }>;
 export type RemoveReaction = C<'RemoveReaction', { messageId: string; emoji: string }>;
+/** Moves the user's read marker in a channel to a message (forward or back). */
+export type MarkRead = C<'MarkRead', { messageId: string }>;
 
 export type MessageCommand =
   | PostMessage
@@ -29,7 +31,8 @@ export type MessageCommand =
   | PinMessage
   | UnpinMessage
   | AddReaction
-  | RemoveReaction;
+  | RemoveReaction
+  | MarkRead;
 type MessageCommandType = MessageCommand['type'];
 type DataOf<T extends MessageCommandType> = Extract<MessageCommand, { type: T }>['data'];
 
@@ -74,4 +77,5 @@ export const MESSAGE_PARSERS: { [T in MessageCommandType]: [fields: string[], re
   UnpinMessage: [['guildId', 'channelId', 'messageId'], message],
   AddReaction: [['guildId', 'channelId', 'messageId', 'emoji'], (f) => ({ ...message(f), emoji: readEmoji(f) })],
   RemoveReaction: [['guildId', 'channelId', 'messageId', 'emoji'], (f) => ({ ...message(f), emoji: readEmoji(f) })],
+  MarkRead: [['guildId', 'channelId', 'messageId'], message],
 };

@@ -5,6 +5,7 @@ import type { GuildState } from '../guild/guild.state.ts';
 import { has, PERMISSIONS } from '../guild/permissions.ts';
 import { parseMentions } from './mentions.ts';
 import { MESSAGE_LIMITS, type MessageCommand } from './message.commands.ts';
+import type { UserEvent } from '../user/user.events.ts';
 import type { MessageEvent } from './message.events.ts';
 import type { ChannelMessages, MessageState } from './message.state.ts';
 
@@ -20,7 +21,7 @@ function requireMessage(channel: ChannelMessages, messageId: string): MessageSta
  * own stream. Every command needs viewChannel there: a hidden channel's
  * messages are not found by those who cannot see it.
  */
-export function decideMessage(command: MessageCommand, guild: GuildState, channel: ChannelMessages, meta: CommandMeta): MessageEvent {
+export function decideMessage(command: MessageCommand, guild: GuildState, channel: ChannelMessages, meta: CommandMeta): MessageEvent | UserEvent {
   const { actorId } = meta;
   const { channelId } = command.data;
   const permissions = requirePermission(guild, actorId, 'viewChannel', channelId);
@@ -82,6 +83,13 @@ export function decideMessage(command: MessageCommand, guild: GuildState, channe
       const { messageId, emoji } = command.data;
       if (!requireMessage(channel, messageId).reactions.get(emoji)?.has(actorId)) throw notFound('reaction.not_found', 'you have not reacted with this emoji');
       return { type: 'ReactionRemoved', data: { ...at, messageId, emoji, userId: actorId } };
+    }
+    case 'MarkRead': {
+      // Reading up to a message deleted since is fine: the marker is a place in the channel.
+      const message = channel.messages.get(command.data.messageId);
+      if (!message) throw notFound('message.not_found', `no message ${command.data.messageId} in this channel`);
+      const { messageId } = command.data;
+      return { type: 'ChannelRead', data: { userId: actorId, ...at, messageId, messageCursor: message.seq } };
     }
     default: {
       const exhaustive: never = command;

@@ -164,3 +164,22 @@ describe('pins and reactions', () => {
     given(...withMembers(), msg('m1'), ev.overwrite('ch1', 'member', 'carol', 0, P.viewChannel)).when(react('AddReaction', 'm1', '👍'), meta('carol')).thenRejects('permission.viewChannel', 403);
   });
 });
+
+describe('MarkRead', () => {
+  const read = (messageId: string) => ({ type: 'MarkRead' as const, data: { ...at, messageId } });
+
+  it("moves the reader's marker to a message, with that message's cursor, onto the reader's own stream", () => {
+    // Events are numbered from 1 in order: m1 is the 5th event given here.
+    given(...withMembers(), msg('m1'), msg('m2'))
+      .when(read('m1'), meta('carol'))
+      .then({ type: 'ChannelRead', data: { userId: 'carol', ...at, messageId: 'm1', messageCursor: 5 } });
+  });
+
+  it('accepts a deleted message as a place, refuses unknown ones and hidden channels', () => {
+    given(...withMembers(), msg('m1'), { type: 'MessageDeleted', data: { ...at, messageId: 'm1', deletedBy: 'bob' } })
+      .when(read('m1'), meta('carol'))
+      .then({ type: 'ChannelRead', data: { userId: 'carol', ...at, messageId: 'm1', messageCursor: 5 } });
+    given(...withMembers()).when(read('m9'), meta('carol')).thenRejects('message.not_found', 404);
+    given(...withMembers(), msg('m1'), ev.overwrite('ch1', 'member', 'carol', 0, P.viewChannel)).when(read('m1'), meta('carol')).thenRejects('permission.viewChannel', 403);
+  });
+});

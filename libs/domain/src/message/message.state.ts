@@ -7,6 +7,8 @@ import type { MessageEvent } from './message.events.ts';
  */
 export type MessageState = {
   authorId: string;
+  /** The event log sequence (cursor) of the post. */
+  seq: number;
   deleted: boolean;
   pinned: boolean;
   /** emoji -> users who reacted with it */
@@ -22,13 +24,13 @@ export type ChannelMessages = {
 
 export const initialChannelMessages = (): ChannelMessages => ({ messages: new Map(), pinnedCount: 0, nonces: new Map() });
 
-/** Folds one event in place (see evolveGuild on why in place). */
-export function evolveMessages(state: ChannelMessages, event: MessageEvent): ChannelMessages {
+/** Folds one event, stored at `seq`, in place (see evolveGuild on why in place). */
+export function evolveMessages(state: ChannelMessages, event: MessageEvent, seq: number): ChannelMessages {
   const message = 'messageId' in event.data ? state.messages.get(event.data.messageId) : undefined;
   switch (event.type) {
     case 'MessagePosted': {
       const { messageId, authorId, nonce } = event.data;
-      state.messages.set(messageId, { authorId, deleted: false, pinned: false, reactions: new Map() });
+      state.messages.set(messageId, { authorId, seq, deleted: false, pinned: false, reactions: new Map() });
       if (nonce !== null) state.nonces.set(`${authorId}:${nonce}`, messageId);
       return state;
     }

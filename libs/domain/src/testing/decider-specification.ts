@@ -2,7 +2,7 @@ import { deepStrictEqual } from 'node:assert/strict';
 import { DomainError } from '../errors.ts';
 import type { ParleyCommand } from '../commands.ts';
 import { decide } from '../decide.ts';
-import { isMessageEvent, type ParleyEvent } from '../events.ts';
+import { isMessageEvent, isUserEvent, type ParleyEvent } from '../events.ts';
 import type { CommandMeta, Decision } from '../guild/decision.ts';
 import { evolveGuild } from '../guild/guild.evolve.ts';
 import { initialGuildState } from '../guild/guild.state.ts';
@@ -17,10 +17,11 @@ import { evolveMessages, initialChannelMessages } from '../message/message.state
 export function given(...events: ParleyEvent[]) {
   const guild = initialGuildState();
   const messages = initialChannelMessages();
-  for (const event of events) {
-    if (isMessageEvent(event)) evolveMessages(messages, event);
-    else evolveGuild(guild, event);
-  }
+  // Each event's index stands in for its event log sequence.
+  events.forEach((event, seq) => {
+    if (isMessageEvent(event)) evolveMessages(messages, event, seq + 1);
+    else if (!isUserEvent(event)) evolveGuild(guild, event);
+  });
   return {
     when(command: ParleyCommand, meta: CommandMeta) {
       const run = (): Decision => decide(command, { guild, messages }, meta);
