@@ -16,11 +16,7 @@ export type Route = {
   handle(query: Query, segments: string[]): Promise<unknown>;
 };
 
-/**
- * An emoji as the domain accepts it in AddReaction (message.commands.ts):
- * 1 to 64 UTF-16 units, no whitespace, no control characters. The domain does
- * not export its check, so it is repeated here; the same limit comes from it.
- */
+/** Path segments are checked with the domain's own rules (ids, and emojis as AddReaction takes them). */
 const CHECKS: Record<Segment, { valid: (value: string) => boolean; code: string; message: string }> = {
   id: { valid: isId, code: 'path.invalid_id', message: 'ids in the path must match [A-Za-z0-9_-]{1,64}' },
   emoji: { valid: isEmoji, code: 'path.invalid_emoji', message: `an emoji must be 1 to ${MESSAGE_LIMITS.emoji} visible characters, percent-encoded` },

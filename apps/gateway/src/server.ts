@@ -170,7 +170,8 @@ export function createServer(deps: ServerDeps): Server {
             void subscribe(ws, frame.guildId);
             return;
           case 'presence':
-            void deps.presence.set(ws, frame.status).catch((error) => logger.warn({ err: error }, 'presence failed'));
+            if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands, subscriptions and presence changes per second`);
+            void deps.presence.set(ws, frame.status);
             return;
           case 'typing':
             void typing(ws, frame.guildId, frame.channelId);
@@ -194,7 +195,7 @@ export function createServer(deps: ServerDeps): Server {
       for (const [commandId, listener] of data.pending) deps.relay.forget(data.userId, commandId, listener);
       feed.close(data.userId);
       const guildIds = [...data.guilds.keys()];
-      void deps.presence.drop(ws, data.userId, guildIds).catch((error) => logger.warn({ err: error }, 'presence drop failed'));
+      void deps.presence.drop(ws, data.userId, guildIds);
       for (const guildId of guildIds) hub.leave(ws, guildId);
     },
   });
@@ -238,8 +239,12 @@ export function createServer(deps: ServerDeps): Server {
     const ready = await snapshot(deps.orm.em.fork(), PROJECTIONS.guilds, (em) => guildsOfUser(em, data.userId));
     const watched = await Promise.all(ready.data.map((guild) => hub.join(ws, guild.id)));
     if (data.closed) return;
+    // Presence is best effort: without its bucket the session still works.
     await deps.presence.set(ws, 'online');
-    const online = await deps.presence.snapshot();
+    const online = await deps.presence.snapshot().catch((error: unknown) => {
+      logger.warn({ err: error }, 'presence snapshot failed');
+      return new Map<string, string>();
+    });
     const presence: Record<string, string> = {};
     for (const guildId of data.guilds.keys()) {
       for (const userId of await hub.members(guildId)) {
