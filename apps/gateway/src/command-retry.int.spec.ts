@@ -26,7 +26,7 @@ describe('command retries', () => {
   const connect = async (node: number, token: string) => {
     const client = await TestClient.connect(system.wsUrl(node), token);
     clients.push(client);
-    await client.waitFor((f) => f.op === 'ready', 5000, 'ready');
+    await client.waitFor((f) => f.op === 'ready', 15_000, 'ready');
     return client;
   };
   const eventCount = async () => Number((await (await jetstreamManager(nc)).streams.info(env.names.eventStream)).state.messages);

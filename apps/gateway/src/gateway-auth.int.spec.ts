@@ -125,7 +125,7 @@ describe('gateway authentication', () => {
     const expiresAt = decodeJwt(token).exp! * 1000;
     const client = await TestClient.connect(url, token);
     const closed = closeOf(client.socket);
-    await client.waitFor((f) => f.op === 'ready', 2000, 'ready');
+    await client.waitFor((f) => f.op === 'ready', 15_000, 'ready');
     expect(client.closed).toBeNull();
     const { code, reason, at } = await closed;
     expect(code).toBe(CLOSE.tokenExpired.code);
@@ -139,7 +139,7 @@ describe('gateway authentication', () => {
     // 30 days is past setTimeout's 2^31-1 ms limit; a naive expiry timer fires at once.
     const client = await TestClient.connect(url, await env.token('frank', 30 * 24 * 3600));
     try {
-      await client.waitFor((f) => f.op === 'ready', 2000, 'ready');
+      await client.waitFor((f) => f.op === 'ready', 15_000, 'ready');
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(client.closed).toBeNull();
       client.send({ op: 'ping' });

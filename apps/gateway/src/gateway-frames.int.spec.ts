@@ -28,7 +28,7 @@ describe('bad frames at the gateway', () => {
   const connect = async (token: string) => {
     const client = await TestClient.connect(system.wsUrl(0), token);
     clients.push(client);
-    await client.waitFor((f) => f.op === 'ready', 5000, 'ready');
+    await client.waitFor((f) => f.op === 'ready', 15_000, 'ready');
     return client;
   };
   const eventCount = async () => Number((await (await jetstreamManager(nc)).streams.info(env.names.eventStream)).state.messages);

@@ -19,28 +19,24 @@ export class EventLog {
     return new EventLog(nc, await jetstreamManager(nc), stream);
   }
 
-  /** Sequence of the last event on `subject`, 0 when there is none. */
+  /**
+   * Sequence of the last event on `subject`, 0 when there is none. Reads use
+   * direct gets: served by the stream itself, outside the JetStream API
+   * queue that consumer and stream management share.
+   */
   async lastSeq(subject: string): Promise<number> {
-    try {
-      const message = await this.jsm.streams.getMessage(this.stream, { last_by_subj: subject });
-      return message?.seq ?? 0;
-    } catch (error) {
-      if (/no message found|not found/i.test((error as Error).message)) return 0;
-      throw error;
-    }
+    const message = await this.jsm.direct.getMessage(this.stream, { last_by_subj: subject }).catch(notFoundAsNull);
+    return message?.seq ?? 0;
   }
 
   /** The first event on `subject` at or after `seq`, if any. */
   async nextOnSubject(subject: string, seq: number): Promise<{ seq: number; data: Uint8Array } | null> {
-    const message = await this.jsm.direct.getMessage(this.stream, { next_by_subj: subject, seq }).catch((error: Error) => {
-      if (/no message found|not found/i.test(error.message)) return null;
-      throw error;
-    });
+    const message = await this.jsm.direct.getMessage(this.stream, { next_by_subj: subject, seq }).catch(notFoundAsNull);
     return message ? { seq: message.seq, data: message.data } : null;
   }
 
   async bySeq(seq: number): Promise<Uint8Array> {
-    const message = await this.jsm.streams.getMessage(this.stream, { seq });
+    const message = await this.jsm.direct.getMessage(this.stream, { seq }).catch(notFoundAsNull);
     if (!message) throw new Error(`event ${seq} is missing from ${this.stream}`);
     return message.data;
   }
@@ -71,4 +67,9 @@ export class EventLog {
       await consumer.delete().catch(() => undefined);
     }
   }
+}
+
+function notFoundAsNull(error: Error): null {
+  if (/no message found|not found/i.test(error.message)) return null;
+  throw error;
 }

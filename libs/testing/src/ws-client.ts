@@ -36,11 +36,14 @@ export class TestClient {
   }
 
   /** Resolves with the first frame, already received or still to come, that matches. */
-  waitFor(match: (frame: Frame) => boolean, timeoutMs = 5000, label = 'frame'): Promise<Frame> {
+  waitFor(match: (frame: Frame) => boolean, timeoutMs = 10_000, label = 'frame'): Promise<Frame> {
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${label}`)), timeoutMs);
+      const timer = setTimeout(() => {
+        const closed = this.closed ? ` (socket closed: ${this.closed.code} ${this.closed.reason})` : '';
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${label}${closed}`));
+      }, timeoutMs);
       this.waiters.push({ match, resolve: (frame) => (clearTimeout(timer), resolve(frame)) });
     });
   }
