@@ -54,7 +54,7 @@ export const GUILD_ROUTES: Route[] = [
     pattern: /^\/v1\/guilds\/([^/]+)\/read-states$/,
     // Counts join messages and read markers: the cursor is the least advanced of the three projections.
     handle: ({ em, userId }, [guildId]) =>
-      snapshot(em, [guilds, PROJECTIONS.history, PROJECTIONS.readStates], async (tx) => {
+      snapshot(em, [guilds, PROJECTIONS.history, PROJECTIONS.users], async (tx) => {
         const state = await guildFor(tx, guildId!, userId);
         return (await readStatesOfGuild(tx, guildId!, userId)).filter(({ channelId }) => canView(state, userId, channelId));
       }),

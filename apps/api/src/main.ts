@@ -1,15 +1,24 @@
-import { authConfigFromEnv, commonConfig, createLogger, envInt, envString } from '@parley/platform';
+import { authConfigFromEnv, commonConfig, createLogger, ensureDevKeys, envInt, envString } from '@parley/platform';
 import { startApi } from './app.ts';
 
 const env = process.env;
 const common = commonConfig(env, process.cwd());
 const logger = createLogger('api', common.logLevel);
+const auth = await authConfigFromEnv(env, common.dataDir);
+const devKeys = await ensureDevKeys(common.dataDir);
 const app = await startApi(
   {
-    databaseUrl: common.databaseUrl,
+    ...common,
     host: envString(env, 'API_HOST', '127.0.0.1'),
     port: envInt(env, 'API_PORT', 8080, { min: 0, max: 65535 }),
-    auth: await authConfigFromEnv(env, common.dataDir),
+    auth,
+    signing: {
+      privateKeyFile: envString(env, 'JWT_PRIVATE_KEY_FILE', devKeys.privateKeyFile),
+      publicKeyFile: envString(env, 'JWT_PUBLIC_KEY_FILE', devKeys.publicKeyFile),
+      issuer: auth.issuer,
+      audience: auth.audience,
+      accessTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, { min: 10, max: 24 * 3600 }),
+    },
   },
   logger,
 );

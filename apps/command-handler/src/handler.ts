@@ -6,6 +6,7 @@ import {
   decide,
   DomainError,
   initialGuildState,
+  isAccountCommand,
   isGuildEvent,
   isMessageCommand,
   isMessageEvent,
@@ -116,8 +117,9 @@ export class CommandProcessor {
       const messages = isMessageCommand(command)
         ? await aggregates.channels.get(names.channelSubject(command.data.guildId, command.data.channelId))
         : undefined;
+      const user = isAccountCommand(command) ? await aggregates.users.get(names.userSubject(userId)) : undefined;
       const meta = { actorId: userId, now: time, ids: [newId(time), newId(time), newId(time)], inviteCode: newInviteCode() };
-      const event = decide(command, { guild: guild.state, messages: messages?.state }, meta);
+      const event = decide(command, { guild: guild.state, messages: messages?.state, user: user?.state }, meta);
       if (event.type === 'InviteCreated') await stores.saveInvite(event.data.code, event.data.guildId);
       const stream = streamOf(event);
       const subject = subjectOf(names, stream);
@@ -147,6 +149,7 @@ export class CommandProcessor {
   }
 
   private async routeToGuild(command: ParleyCommand): Promise<string | null> {
+    if (isAccountCommand(command)) return null;
     switch (command.type) {
       case 'CreateGuild':
         return null;

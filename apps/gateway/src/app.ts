@@ -1,10 +1,10 @@
 import { Codec } from '@parley/contracts';
 import { EventLog } from '@parley/event-store';
-import { connectNats, createVerifier, names as namesOf, PRESENCE_TTL_MS, provision, type AuthConfig, type Logger } from '@parley/platform';
+import { connectNats, createVerifier, names as namesOf, PRESENCE_TTL_MS, provision, SessionStore, type AuthConfig, type Logger } from '@parley/platform';
 import { Kvm } from '@nats-io/kv';
 import { createOrm } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
-import { CommandRelay } from './command-relay.ts';
+import { CommandRelay } from '@parley/event-store';
 import { Presence } from './presence.ts';
 import { CLOSE } from './protocol.ts';
 import { createServer, type ServerLimits } from './server.ts';
@@ -58,6 +58,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     nc,
     relay,
     presence,
+    sessions: await SessionStore.open(nc, names),
     logger: log,
     limits: config.limits,
   });

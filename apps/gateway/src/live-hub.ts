@@ -1,6 +1,6 @@
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { Codec } from '@parley/contracts';
-import { channelPermissions, has, isGuildEvent, PERMISSIONS, visibleChannels, type GuildEvent, type GuildState } from '@parley/domain';
+import { channelPermissions, has, isGuildEvent, isMessageEvent, PERMISSIONS, visibleChannels, type GuildEvent, type GuildState } from '@parley/domain';
 import type { StreamStates } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
@@ -168,10 +168,11 @@ export class LiveHub {
     const decoded = this.codec.decodeEvent(message.data);
     const event = decoded.event;
     const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
-    if (!isGuildEvent(event)) {
+    if (isMessageEvent(event)) {
       this.app.publish(channelTopic(event.data.channelId), frame);
       return;
     }
+    if (!isGuildEvent(event)) return; // user streams are not on guild subjects
     const subject = this.names.guildSubject(guildId);
     if (!this.states.apply(subject, event, seq, decoded.meta.prev)) await this.states.refresh(subject);
     const { state } = await this.states.get(subject);

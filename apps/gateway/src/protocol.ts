@@ -23,6 +23,7 @@ export const CLOSE = {
   tokenExpired: { code: 4001, reason: 'token expired: reconnect with a fresh token' },
   draining: { code: 4003, reason: 'node is draining: reconnect to another node' },
   unavailable: { code: 4004, reason: 'a backing service is unavailable: reconnect later' },
+  sessionRevoked: { code: 4005, reason: 'session revoked: log in again' },
 } as const;
 
 export class FrameError extends Error {
@@ -89,7 +90,7 @@ export function eventPayload(seq: number, decoded: DecodedEvent) {
     cursor: seq,
     prev: meta.prev,
     stream: ref.kind === 'guild' ? `guild:${ref.guildId}` : ref.kind === 'channel' ? `channel:${ref.channelId}` : `user:${ref.userId}`,
-    guildId: event.data.guildId,
+    guildId: 'guildId' in event.data ? event.data.guildId : null,
     type: event.type,
     id: meta.eventId,
     time: meta.time,

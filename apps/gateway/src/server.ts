@@ -1,10 +1,10 @@
 import type { Codec, CommandOutcome } from '@parley/contracts';
 import { DomainError, parseCommand, type ParleyCommand } from '@parley/domain';
 import { guildFold, StreamStates, type EventLog } from '@parley/event-store';
-import type { Logger, Names, NatsConnection, TokenVerifier } from '@parley/platform';
+import type { Logger, Names, NatsConnection, SessionStore, TokenVerifier } from '@parley/platform';
 import { guildsOfUser, snapshot, PROJECTIONS, type MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
-import type { CommandRelay, OutcomeListener } from './command-relay.ts';
+import type { CommandRelay, OutcomeListener } from '@parley/event-store';
 import { LiveHub } from './live-hub.ts';
 import { UserFeed, userTopic } from './user-feed.ts';
 import type { Presence } from './presence.ts';
@@ -12,6 +12,9 @@ import { CLOSE, errorFrame, eventPayload, FrameError, parseClientFrame, PROTOCOL
 
 export type SocketData = {
   userId: string;
+  /** From the token: its session (`sid`, null for development tokens) and when it was issued. */
+  sessionId: string | null;
+  issuedAt: number;
   connectionId: number;
   expiresAt: number;
   /** Watched guilds and, for each, the channels the user may see there. */
@@ -46,6 +49,7 @@ export type ServerDeps = {
   nc: NatsConnection;
   relay: CommandRelay;
   presence: Presence;
+  sessions: SessionStore;
   logger: Logger;
   limits: ServerLimits;
 };
@@ -73,7 +77,18 @@ export type Server = {
 export function createServer(deps: ServerDeps): Server {
   const { logger, limits } = deps;
   const app = uWS.App();
-  const feed = new UserFeed(app, deps.nc, deps.names, deps.codec, logger);
+  const feed = new UserFeed(app, deps.nc, deps.names, deps.codec, logger, (userId, { event }) => {
+    // Ended sessions lose their sockets at once (logout, logout everywhere, account deleted).
+    if (event.type !== 'SessionsRevoked' && event.type !== 'AccountDeleted') return;
+    for (const ws of [...sockets]) {
+      const data = ws.getUserData();
+      if (data.userId !== userId || data.closed) continue;
+      const ended =
+        event.type === 'AccountDeleted' ||
+        (event.data.sessionId === null ? data.issuedAt <= event.data.at : data.sessionId === event.data.sessionId);
+      if (ended) ws.end(CLOSE.sessionRevoked.code, CLOSE.sessionRevoked.reason);
+    }
+  });
   const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, new StreamStates(deps.eventLog, deps.codec, guildFold), logger);
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -106,11 +121,17 @@ export function createServer(deps: ServerDeps): Server {
       res.onAborted(() => {
         aborted = true;
       });
-      deps.verify(token).then(
+      // A token of a revoked session is refused like an invalid one.
+      deps.verify(token).then(async (identity) => {
+        if (await deps.sessions.isRevoked(identity)) throw new Error('this session has been revoked; log in again');
+        return identity;
+      }).then(
         (identity) => {
           if (aborted) return;
           const data: SocketData = {
             userId: identity.userId,
+            sessionId: identity.sessionId,
+            issuedAt: identity.issuedAt,
             connectionId: ++connections,
             expiresAt: identity.expiresAt,
             guilds: new Map(),
@@ -319,9 +340,8 @@ export function createServer(deps: ServerDeps): Server {
       return;
     }
     const decoded = deps.codec.decodeEvent(outcome.event);
-    const guildId = decoded.event.data.guildId;
     // Watch a guild the user just entered before telling them, so no event after the outcome is missed.
-    if (JOINING_EVENTS.has(decoded.event.type)) await hub.join(ws, guildId, outcome.seq);
+    if (JOINING_EVENTS.has(decoded.event.type) && 'guildId' in decoded.event.data) await hub.join(ws, decoded.event.data.guildId, outcome.seq);
     if (data.closed) return;
     const event = eventPayload(outcome.seq, decoded);
     ws.send(JSON.stringify({ op: 'outcome', id: outcome.commandId, status: 'accepted', cursor: outcome.seq, event }));

@@ -1,5 +1,5 @@
 import type { Subscription } from '@nats-io/transport-node';
-import type { Codec } from '@parley/contracts';
+import type { Codec, DecodedEvent } from '@parley/contracts';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp } from 'uWebSockets.js';
 import { eventPayload } from './protocol.ts';
@@ -21,6 +21,8 @@ export class UserFeed {
     private readonly names: Names,
     private readonly codec: Codec,
     private readonly logger: Logger,
+    /** Called for every event of a watched user's stream, after it is relayed. */
+    private readonly onEvent: (userId: string, decoded: DecodedEvent) => void = () => undefined,
   ) {}
 
   /** Starts the user's feed on this node if it is not running; resolves once the server has it. */
@@ -35,7 +37,9 @@ export class UserFeed {
         if (error) return;
         try {
           const seq = Number(message.headers?.get('Nats-Sequence'));
-          this.app.publish(userTopic(userId), JSON.stringify({ op: 'event', ...eventPayload(seq, this.codec.decodeEvent(message.data)) }));
+          const decoded = this.codec.decodeEvent(message.data);
+          this.app.publish(userTopic(userId), JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }));
+          this.onEvent(userId, decoded);
         } catch (failure) {
           this.logger.error({ err: failure, subject: message.subject }, 'undeliverable user event');
         }

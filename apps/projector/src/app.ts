@@ -3,11 +3,11 @@ import { connectNats, names as namesOf, provision, type Logger } from '@parley/p
 import { createOrm, migrate } from '@parley/read-model';
 import { guildsProjection } from './guilds.projection.ts';
 import { historyProjection } from './history.projection.ts';
-import { readStatesProjection } from './read-states.projection.ts';
+import { usersProjection } from './users.projection.ts';
 import { Projector } from './projector.ts';
 
 /** Every projection of the read models, in the order they start. */
-export const PROJECTIONS = [guildsProjection, historyProjection, readStatesProjection];
+export const PROJECTIONS = [guildsProjection, historyProjection, usersProjection];
 
 export type ProjectorConfig = { natsUrl: string; databaseUrl: string; namespace: string };
 export type ProjectorApp = { projectors: Projector[]; stop(): Promise<void> };

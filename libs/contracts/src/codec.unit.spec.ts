@@ -1,4 +1,4 @@
-import type { GuildCommand, GuildEvent, MessageCommand, MessageEvent, ParleyCommand, ParleyEvent, UserEvent } from '@parley/domain';
+import type { AccountCommand, GuildCommand, GuildEvent, MessageCommand, MessageEvent, ParleyCommand, ParleyEvent, UserEvent } from '@parley/domain';
 import { describe, expect, it } from 'vitest';
 import { Codec } from './codec.ts';
 
@@ -109,7 +109,18 @@ const messageEventSamples: Samples<MessageEvent> = {
 };
 
 const userEventSamples: Samples<UserEvent> = {
+  AccountRegistered: [{ userId: 'u1', handle: 'bob', displayName: 'Bob', email: 'bob@example.org' }],
+  ProfileUpdated: [{ userId: 'u1', displayName: 'Bob', bio: null, avatarId: null }, { userId: 'u1', displayName: 'Bobby', bio: 'hi', avatarId: 'up1' }],
+  AccountDeleted: [{ userId: 'u1', deletedAt: 1_800_000_000_000 }],
+  SessionsRevoked: [{ userId: 'u1', sessionId: null, at: 1_800_000_000_000 }, { userId: 'u1', sessionId: 's1', at: 1_800_000_000_001 }],
   ChannelRead: [{ userId: 'bob', guildId: 'g', channelId: 'ch', messageId: 'm', messageCursor: 41 }],
+};
+
+const accountCommandSamples: Samples<AccountCommand> = {
+  RegisterAccount: [{ handle: 'bob', displayName: 'Bob', email: 'bob@example.org' }],
+  UpdateProfile: [{ displayName: 'Bob', bio: null, avatarId: null }, { displayName: null, bio: { to: null }, avatarId: { to: 'up1' } }],
+  DeleteAccount: [{}],
+  RevokeSessions: [{ sessionId: null }, { sessionId: 's1' }],
 };
 
 const messageCommandSamples: Samples<MessageCommand> = {
@@ -125,7 +136,7 @@ const messageCommandSamples: Samples<MessageCommand> = {
 };
 
 const eventSamples: Samples<ParleyEvent> = { ...guildEventSamples, ...messageEventSamples, ...userEventSamples };
-const commandSamples: Samples<ParleyCommand> = { ...guildCommandSamples, ...messageCommandSamples };
+const commandSamples: Samples<ParleyCommand> = { ...guildCommandSamples, ...messageCommandSamples, ...accountCommandSamples };
 
 const flatten = <U extends { type: string; data: unknown }>(samples: Samples<U>) =>
   Object.entries(samples).flatMap(([type, data]) => (data as unknown[]).map((d, i) => [`${type} #${i + 1}`, { type, data: d } as U] as const));

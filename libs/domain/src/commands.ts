@@ -2,25 +2,29 @@ import { invalid } from './errors.ts';
 import { GUILD_PARSERS, type GuildCommand } from './guild/guild.commands.ts';
 import { readObject, type Fields } from './input.ts';
 import { MESSAGE_PARSERS, type MessageCommand } from './message/message.commands.ts';
+import type { AccountCommand } from './user/account.commands.ts';
 
-export type ParleyCommand = GuildCommand | MessageCommand;
+/** Account commands come only from the HTTP API (registration, profile, sessions), never from a socket. */
+export type ParleyCommand = GuildCommand | MessageCommand | AccountCommand;
+export type ClientCommand = GuildCommand | MessageCommand;
+const ACCOUNT_COMMANDS = new Set<string>(['RegisterAccount', 'UpdateProfile', 'DeleteAccount', 'RevokeSessions'] satisfies AccountCommand['type'][]);
 export type CommandType = ParleyCommand['type'];
 
 const PARSERS: Record<string, [string[], (f: Fields) => unknown]> = { ...GUILD_PARSERS, ...MESSAGE_PARSERS };
-const isCommandType = (type: unknown): type is CommandType => typeof type === 'string' && Object.hasOwn(PARSERS, type);
+const isClientCommandType = (type: unknown): type is ClientCommand['type'] => typeof type === 'string' && Object.hasOwn(PARSERS, type);
 const MESSAGE_COMMANDS = new Set(Object.keys(MESSAGE_PARSERS));
 
-export const COMMAND_TYPES = Object.keys(PARSERS) as CommandType[];
+export const COMMAND_TYPES = Object.keys(PARSERS) as ClientCommand['type'][];
 
 /**
  * Turns untrusted `{type, data}` into a typed command, or throws a 400
  * DomainError naming the field. Unknown fields are refused. Runs at the
  * gateway (so bad input never reaches the log) and again in the handler.
  */
-export function parseCommand(type: unknown, data: unknown): ParleyCommand {
-  if (!isCommandType(type)) throw invalid('command.unknown_type', `unknown command type ${JSON.stringify(String(type)).slice(0, 80)}`);
+export function parseCommand(type: unknown, data: unknown): ClientCommand {
+  if (!isClientCommandType(type)) throw invalid('command.unknown_type', `unknown command type ${JSON.stringify(String(type)).slice(0, 80)}`);
   const [fields, read] = PARSERS[type]!;
-  return { type, data: read(readObject(data, 'data', fields)) } as ParleyCommand;
+  return { type, data: read(readObject(data, 'data', fields)) } as ClientCommand;
 }
 
 /**
@@ -30,9 +34,11 @@ export function parseCommand(type: unknown, data: unknown): ParleyCommand {
  * checked wherever a subject is built from them.
  */
 export function commandFromLog(type: string, data: unknown): ParleyCommand {
-  if (!isCommandType(type)) throw invalid('command.unknown_type', `unknown command type ${JSON.stringify(type).slice(0, 80)}`);
+  if (!isClientCommandType(type) && !ACCOUNT_COMMANDS.has(type)) throw invalid('command.unknown_type', `unknown command type ${JSON.stringify(type).slice(0, 80)}`);
   return { type, data } as ParleyCommand;
 }
+
+export const isAccountCommand = (command: ParleyCommand): command is AccountCommand => ACCOUNT_COMMANDS.has(command.type);
 
 export const isMessageCommand = (command: ParleyCommand): command is MessageCommand => MESSAGE_COMMANDS.has(command.type);
 

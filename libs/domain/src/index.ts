@@ -14,4 +14,5 @@ export * from './message/message.events.ts';
 export * from './message/message.state.ts';
 export * from './message/message.commands.ts';
 export * from './user/user.events.ts';
+export * from './user/account.commands.ts';
 export { given } from './testing/decider-specification.ts';

@@ -22,7 +22,8 @@ export type AuthConfig = {
   publicKey: { file: string } | { jwksUrl: string };
 };
 
-export type Identity = { userId: string; expiresAt: number };
+/** Who a verified token speaks for; `sessionId` is set on tokens issued at login (the `sid` claim). */
+export type Identity = { userId: string; expiresAt: number; issuedAt: number; sessionId: string | null };
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
@@ -50,7 +51,8 @@ export async function createVerifier(config: AuthConfig): Promise<TokenVerifier>
       });
       const userId = payload.sub;
       if (!isId(userId)) throw new AuthError('token subject is not a valid user id');
-      return { userId, expiresAt: (payload.exp as number) * 1000 };
+      const sessionId = typeof payload['sid'] === 'string' && isId(payload['sid']) ? payload['sid'] : null;
+      return { userId, expiresAt: (payload.exp as number) * 1000, issuedAt: (payload.iat ?? 0) * 1000, sessionId };
     } catch (error) {
       if (error instanceof AuthError) throw error;
       throw new AuthError(`invalid token: ${(error as Error).message}`);
@@ -84,12 +86,13 @@ export async function mintToken(options: {
   userId: string;
   ttlSeconds: number;
   now?: number;
+  sessionId?: string;
 }): Promise<string> {
   if (!isId(options.userId)) throw new AuthError('user id must match [A-Za-z0-9_-]{1,64}');
   const jwk = JSON.parse(readFileSync(options.privateKeyFile, 'utf8')) as JWK;
   const key = await importJWK(jwk, JWT_ALGORITHM);
   const now = Math.floor((options.now ?? Date.now()) / 1000);
-  return new SignJWT({})
+  return new SignJWT(options.sessionId ? { sid: options.sessionId } : {})
     .setProtectedHeader({ alg: JWT_ALGORITHM, ...(jwk.kid ? { kid: jwk.kid } : {}) })
     .setSubject(options.userId)
     .setIssuer(options.issuer)
@@ -111,4 +114,10 @@ export async function authConfigFromEnv(env: Record<string, string | undefined>,
   if (jwksUrl) return { issuer, audience, publicKey: { jwksUrl } };
   const file = env['JWT_PUBLIC_KEY_FILE'] || (await ensureDevKeys(dataDir)).publicKeyFile;
   return { issuer, audience, publicKey: { file } };
+}
+
+/** The public half of a key file as a JWKS document (`/.well-known/jwks.json`). */
+export function publicJwks(publicKeyFile: string): { keys: JWK[] } {
+  const { kty, crv, x, kid, alg } = JSON.parse(readFileSync(publicKeyFile, 'utf8')) as JWK;
+  return { keys: [{ kty, crv, x, kid, alg, use: 'sig' }] };
 }

@@ -4,3 +4,5 @@ export * from './ids.ts';
 export * from './logger.ts';
 export * from './names.ts';
 export * from './nats.ts';
+export * from './passwords.ts';
+export * from './sessions.ts';

@@ -53,5 +53,9 @@ export function names(namespace: string) {
     inflightBucket: `${ns}_inflight`,
     inviteBucket: `${ns}_invites`,
     presenceBucket: `${ns}_presence`,
+    /** handle -> credentials (user id, password hash); also what makes handles unique. */
+    credentialBucket: `${ns}_credentials`,
+    /** sha256(refresh token) -> session; entries expire with the refresh token. */
+    sessionBucket: `${ns}_sessions`,
   };
 }

@@ -18,6 +18,9 @@ export type LogSettings = {
   outcomeTtlMs: number;
 };
 
+/** How long a refresh token (a session) lives unless refreshed or revoked. */
+export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
+
 /** How long a presence entry lives without a heartbeat from its gateway. */
 export const PRESENCE_TTL_MS = 60_000;
 
@@ -67,6 +70,8 @@ export async function provision(nc: NatsConnection, n: Names, settings: LogSetti
   await kvm.create(n.inflightBucket, { history: 1, ttl: settings.outcomeTtlMs, storage: StorageType.File });
   await kvm.create(n.inviteBucket, { history: 1, storage: StorageType.File });
   // Presence is memory-only and expires: a gateway that dies leaves no ghosts past the TTL.
+  await kvm.create(n.credentialBucket, { history: 1, storage: StorageType.File });
+  await kvm.create(n.sessionBucket, { history: 1, ttl: REFRESH_TOKEN_TTL_MS, storage: StorageType.File });
   await kvm.create(n.presenceBucket, { history: 1, ttl: PRESENCE_TTL_MS, storage: StorageType.Memory });
 }
 
@@ -83,7 +88,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
 /** Deletes every stream and bucket of a namespace (test clean-up). */
 export async function removeNamespace(nc: NatsConnection, n: Names): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  const buckets = [n.outcomeBucket, n.inflightBucket, n.inviteBucket, n.presenceBucket];
+  const buckets = [n.outcomeBucket, n.inflightBucket, n.inviteBucket, n.presenceBucket, n.credentialBucket, n.sessionBucket];
   const streams = [n.commandStream, n.eventStream, ...buckets.map((bucket) => `KV_${bucket}`)];
   for (const stream of streams) {
     await jsm.streams.delete(stream).catch(() => undefined);

@@ -9,3 +9,4 @@ export { loadGuildAccess } from './access.ts';
 export { createOrm, migrate, MikroORM } from './orm.ts';
 export type { EntityManager } from './orm.ts';
 export { readStatesOfGuild, saveReadState, type ChannelReadState } from './read-states.ts';
+export { applyAccountEvent, findUser, type UserProfile } from './users.ts';

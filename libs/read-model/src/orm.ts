@@ -7,6 +7,7 @@ import { Migration001Initial } from './migrations/001-initial.ts';
 import { Migration002GuildDomain } from './migrations/002-guild-domain.ts';
 import { Migration003MessageHistory } from './migrations/003-message-history.ts';
 import { Migration004ReadStates } from './migrations/004-read-states.ts';
+import { Migration005Users } from './migrations/005-users.ts';
 
 export { MikroORM };
 export type { EntityManager } from '@mikro-orm/postgresql';
@@ -17,6 +18,7 @@ const MIGRATIONS = [
   { name: '002-guild-domain', class: Migration002GuildDomain },
   { name: '003-message-history', class: Migration003MessageHistory },
   { name: '004-read-states', class: Migration004ReadStates },
+  { name: '005-users', class: Migration005Users },
 ];
 
 /** Entities are listed explicitly too: no discovery by folder. */

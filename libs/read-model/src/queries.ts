@@ -9,8 +9,8 @@ export const PROJECTIONS = {
   guilds: 'guilds',
   /** messages, message_reactions, message_mentions */
   history: 'history',
-  /** read_states */
-  readStates: 'read-states',
+  /** users, read_states (everything on users' own streams) */
+  users: 'users',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
 

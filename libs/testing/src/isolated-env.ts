@@ -20,6 +20,8 @@ export type TestEnv = {
   namespace: string;
   names: Names;
   auth: AuthConfig;
+  /** The signing key pair of this test run (the API issues tokens with it). */
+  keys: { privateKeyFile: string; publicKeyFile: string };
   token(userId: string, ttlSeconds?: number): Promise<string>;
   /** A second, empty database on the same server (e.g. to compare a rebuild); dropped at cleanup. */
   extraDatabase(): Promise<string>;
@@ -62,6 +64,7 @@ export async function isolatedEnv(): Promise<TestEnv> {
     namespace,
     names,
     auth,
+    keys,
     token: (userId, ttlSeconds = 3600) =>
       mintToken({ privateKeyFile: keys.privateKeyFile, issuer: auth.issuer, audience: auth.audience, userId, ttlSeconds }),
     async extraDatabase() {

@@ -21,13 +21,17 @@ export type TestSystem = {
  * The whole pipeline in this process (the same start functions the apps'
  * main.ts call), on free ports, against the test's own namespace and database.
  */
-export async function startSystem(env: TestEnv, options: { gateways?: number; logLevel?: string } = {}): Promise<TestSystem> {
+export async function startSystem(
+  env: TestEnv,
+  options: { gateways?: number; logLevel?: string; accessTtlSeconds?: number } = {},
+): Promise<TestSystem> {
   const logger = createLogger('test', options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'warn');
   const common = { natsUrl: env.natsUrl, databaseUrl: env.databaseUrl, namespace: env.namespace };
   // The projector migrates the database; start it first so the others find the tables.
   let projector = await startProjectorApp(common, logger.child({ app: 'projector' }));
   const handler = await startCommandHandler(common, logger.child({ app: 'command-handler' }));
-  const api = await startApi({ databaseUrl: env.databaseUrl, host: '127.0.0.1', port: 0, auth: env.auth }, logger.child({ app: 'api' }));
+  const signing = { ...env.keys, issuer: env.auth.issuer, audience: env.auth.audience, accessTtlSeconds: options.accessTtlSeconds ?? 900 };
+  const api = await startApi({ ...common, host: '127.0.0.1', port: 0, auth: env.auth, signing }, logger.child({ app: 'api' }));
   const gateways: GatewayApp[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
     gateways.push(

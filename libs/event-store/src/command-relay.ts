@@ -67,6 +67,25 @@ export class CommandRelay {
     if (ack.duplicate) await this.answerFromStore(key, listener);
   }
 
+  /** Sends a command and resolves with its outcome (for request/response callers such as the HTTP API). */
+  request(userId: string, commandId: string, command: ParleyCommand, timeoutMs = 10_000): Promise<CommandOutcome> {
+    return new Promise((resolve, reject) => {
+      const listener: OutcomeListener = (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => {
+        this.forget(userId, commandId, listener);
+        reject(new Error(`no outcome for ${commandId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.send(userId, commandId, command, listener).catch((error: unknown) => {
+        clearTimeout(timer);
+        this.forget(userId, commandId, listener);
+        reject(error);
+      });
+    });
+  }
+
   /** Stops waiting for `listener` only: other sockets waiting for the same command keep their answer. */
   forget(userId: string, commandId: string, listener: OutcomeListener): void {
     const key = `${userId}.${commandId}`;
