@@ -17,6 +17,10 @@ export default defineConfig({
           name: 'integration',
           include: ['{apps,libs}/*/src/**/*.int.spec.ts', '{apps,libs}/*/src/**/*.e2e.spec.ts'],
           testTimeout: 30_000,
+          // One retry, for the rare failure seen only under the whole suite on 2 cores (a socket
+          // dropped with 1006 mid-test, once in about ten runs; see the notes on issue 3). A test
+          // that fails twice fails the run; vitest reports every retried test.
+          retry: 1,
           hookTimeout: 60_000,
           globalSetup: ['libs/testing/src/global-setup.ts'],
         },
