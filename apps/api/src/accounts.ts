@@ -64,13 +64,17 @@ export class Accounts {
     const userId = newId();
     const hash = await hashPassword(registration.password);
     try {
-      await this.deps.credentials.create(registration.handle, JSON.stringify({ userId, hash } satisfies Credentials));
-    } catch {
-      throw new HttpError(409, 'account.handle_taken', `the handle ${registration.handle} is taken`);
+      await this.deps.credentials.create(handleKey(registration.handle), JSON.stringify({ userId, hash } satisfies Credentials));
+    } catch (error) {
+      // KV create refuses an existing key with "wrong last sequence"; anything else is not the client's doing.
+      if (/wrong last sequence|key exists/i.test((error as Error).message)) throw new HttpError(409, 'account.handle_taken', `the handle ${registration.handle} is taken`);
+      throw error;
     }
+    await this.deps.credentials.put(userKey(userId), registration.handle);
     const { handle, displayName, email } = registration;
     const outcome = await this.command(userId, { type: 'RegisterAccount', data: { handle, displayName, email } }).catch(async (error: unknown) => {
-      await this.deps.credentials.delete(handle);
+      // Only a rejection frees the handle: after a timeout the command may still land.
+      if (error instanceof HttpError) await this.release(userId, handle);
       throw error;
     });
     return { status: 201, body: { userId, handle, cursor: outcome, ...(await this.issue(userId)) } };
@@ -78,7 +82,7 @@ export class Accounts {
 
   private async login(body: unknown): Promise<Answer> {
     const { handle, password } = domain(() => parseLogin(body));
-    const entry = await this.deps.credentials.get(handle);
+    const entry = await this.deps.credentials.get(handleKey(handle));
     const credentials = entry?.operation === 'PUT' ? entry.json<Credentials>() : null;
     const ok = await verifyPassword(password, credentials?.hash ?? (await DUMMY_HASH));
     if (!credentials || !ok) throw new HttpError(401, 'auth.invalid_credentials', 'wrong handle or password');
@@ -115,13 +119,18 @@ export class Accounts {
     return { status: 200, body: { cursor } };
   }
 
+  /** The event closes the user's sockets on every gateway; the revocation refuses their tokens everywhere. */
   private async deleteAccount(identity: Identity): Promise<Answer> {
-    const profile = await snapshot(this.deps.orm.em.fork(), PROJECTIONS.users, (em) => findUser(em, identity.userId));
     const cursor = await this.command(identity.userId, { type: 'DeleteAccount', data: {} });
-    if (profile.data) await this.deps.credentials.delete(profile.data.handle);
+    const handle = await this.deps.credentials.get(userKey(identity.userId));
+    if (handle?.operation === 'PUT') await this.release(identity.userId, handle.string());
     await this.deps.sessions.revokeAll(identity.userId);
-    await this.command(identity.userId, { type: 'RevokeSessions', data: { sessionId: null } }).catch(() => undefined);
     return { status: 200, body: { cursor } };
+  }
+
+  private async release(userId: string, handle: string): Promise<void> {
+    await this.deps.credentials.delete(handleKey(handle));
+    await this.deps.credentials.delete(userKey(userId));
   }
 
   /** Runs an account command; resolves with its event's cursor, or throws the rejection as HTTP. */
@@ -142,6 +151,10 @@ export class Accounts {
     return { sessionId, accessToken, refreshToken, expiresIn: accessTtlSeconds };
   }
 }
+
+/** Handles may hold characters KV keys refuse at their edges (`.a`), so keys carry them encoded. */
+const handleKey = (handle: string) => `h.${Buffer.from(handle).toString('base64url')}`;
+const userKey = (userId: string) => `u.${userId}`;
 
 const ACCOUNT_PATHS = new Set(['/.well-known/jwks.json', '/v1/accounts', '/v1/sessions', '/v1/sessions/refresh', '/v1/me']);
 

@@ -5,7 +5,8 @@ const env = process.env;
 const common = commonConfig(env, process.cwd());
 const logger = createLogger('api', common.logLevel);
 const auth = await authConfigFromEnv(env, common.dataDir);
-const devKeys = await ensureDevKeys(common.dataDir);
+// Development keys are generated only when a key file is not configured.
+const keyFile = async (name: string, pick: 'privateKeyFile' | 'publicKeyFile') => env[name] || (await ensureDevKeys(common.dataDir))[pick];
 const app = await startApi(
   {
     ...common,
@@ -13,8 +14,8 @@ const app = await startApi(
     port: envInt(env, 'API_PORT', 8080, { min: 0, max: 65535 }),
     auth,
     signing: {
-      privateKeyFile: envString(env, 'JWT_PRIVATE_KEY_FILE', devKeys.privateKeyFile),
-      publicKeyFile: envString(env, 'JWT_PUBLIC_KEY_FILE', devKeys.publicKeyFile),
+      privateKeyFile: await keyFile('JWT_PRIVATE_KEY_FILE', 'privateKeyFile'),
+      publicKeyFile: await keyFile('JWT_PUBLIC_KEY_FILE', 'publicKeyFile'),
       issuer: auth.issuer,
       audience: auth.audience,
       accessTtlSeconds: envInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, { min: 10, max: 24 * 3600 }),

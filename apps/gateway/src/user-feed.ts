@@ -7,8 +7,7 @@ import { eventPayload } from './protocol.ts';
 export const userTopic = (userId: string) => `u/${userId}`;
 
 /**
- * Each connected user's own stream (read markers, and later profile and
- * session events), live to all of that user's sockets on this node: one core
+ * Each connected user's own stream (account, sessions, read markers), live to all of that user's sockets on this node: one core
  * NATS subscription per user with at least one socket here. Events carry
  * cursors like any other, so a session learns what another one did.
  */

@@ -19,7 +19,8 @@ export const COMMAND_TYPES = Object.keys(PARSERS) as ClientCommand['type'][];
 /**
  * Turns untrusted `{type, data}` into a typed command, or throws a 400
  * DomainError naming the field. Unknown fields are refused. Runs at the
- * gateway (so bad input never reaches the log) and again in the handler.
+ * gateway, so bad input never reaches the log (the handler trusts the log:
+ * see commandFromLog).
  */
 export function parseCommand(type: unknown, data: unknown): ClientCommand {
   if (!isClientCommandType(type)) throw invalid('command.unknown_type', `unknown command type ${JSON.stringify(String(type)).slice(0, 80)}`);

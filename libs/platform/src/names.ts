@@ -9,7 +9,7 @@ import { isId } from '@parley/domain';
  *   <ns>.cmd.<guildId|new>            command log (stream <NS>_COMMANDS)
  *   <ns>.evt.<guildId>.g              a guild's own events (stream <NS>_EVENTS)
  *   <ns>.evt.<guildId>.c.<channelId>  one channel's messages
- *   <ns>.evt.<userId>.u               one user's own stream (read markers)
+ *   <ns>.evt.<userId>.u               one user's own stream (account, sessions, read markers)
  *   <ns>.live.…                       the same, republished by the server after storing, with the sequence
  *   <ns>.outcome.<nodeId>             outcomes for the gateway node that sent the command
  *   <ns>.eph.<guildId>                ephemeral signals (typing, presence), core NATS only
@@ -39,7 +39,7 @@ export function names(namespace: string) {
     guildSubject: (guildId: string) => `${ns}.evt.${id(guildId, 'guild id')}.g`,
     channelSubject: (guildId: string, channelId: string) =>
       `${ns}.evt.${id(guildId, 'guild id')}.c.${id(channelId, 'channel id')}`,
-    /** A user's own stream (read markers; later profile and sessions). */
+    /** A user's own stream: account, profile, sessions, read markers. */
     userSubject: (userId: string) => `${ns}.evt.${id(userId, 'user id')}.u`,
     liveUser: (userId: string) => `${ns}.live.${id(userId, 'user id')}.u`,
     /** Everything live about one guild: its own events and all its channels' messages. */
@@ -53,9 +53,9 @@ export function names(namespace: string) {
     inflightBucket: `${ns}_inflight`,
     inviteBucket: `${ns}_invites`,
     presenceBucket: `${ns}_presence`,
-    /** handle -> credentials (user id, password hash); also what makes handles unique. */
+    /** `h.<handle>` -> credentials (user id, password hash), which makes handles unique; `u.<userId>` -> handle. */
     credentialBucket: `${ns}_credentials`,
-    /** sha256(refresh token) -> session; entries expire with the refresh token. */
+    /** Sessions (`t.<sha256(refresh token)>`) and revocations (`rs.<sessionId>`, `ru.<userId>`); entries expire with refresh tokens. */
     sessionBucket: `${ns}_sessions`,
   };
 }

@@ -69,9 +69,9 @@ export async function provision(nc: NatsConnection, n: Names, settings: LogSetti
   await kvm.create(n.outcomeBucket, { history: 1, ttl: settings.outcomeTtlMs, storage: StorageType.File });
   await kvm.create(n.inflightBucket, { history: 1, ttl: settings.outcomeTtlMs, storage: StorageType.File });
   await kvm.create(n.inviteBucket, { history: 1, storage: StorageType.File });
-  // Presence is memory-only and expires: a gateway that dies leaves no ghosts past the TTL.
   await kvm.create(n.credentialBucket, { history: 1, storage: StorageType.File });
   await kvm.create(n.sessionBucket, { history: 1, ttl: REFRESH_TOKEN_TTL_MS, storage: StorageType.File });
+  // Presence is memory-only and expires: a gateway that dies leaves no ghosts past the TTL.
   await kvm.create(n.presenceBucket, { history: 1, ttl: PRESENCE_TTL_MS, storage: StorageType.Memory });
 }
 

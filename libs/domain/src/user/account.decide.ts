@@ -11,6 +11,8 @@ export function decideAccount(command: AccountCommand, state: UserState, meta: C
     const { handle, displayName, email } = command.data;
     return { type: 'AccountRegistered', data: { userId, handle, displayName, email } };
   }
+  // Sessions exist without a registered account (development tokens, an external identity provider).
+  if (command.type === 'RevokeSessions') return { type: 'SessionsRevoked', data: { userId, sessionId: command.data.sessionId, at: meta.now } };
   if (!state.exists || state.deleted) throw notFound('account.not_found', 'no such account');
   switch (command.type) {
     case 'UpdateProfile': {
@@ -22,8 +24,6 @@ export function decideAccount(command: AccountCommand, state: UserState, meta: C
     }
     case 'DeleteAccount':
       return { type: 'AccountDeleted', data: { userId, deletedAt: meta.now } };
-    case 'RevokeSessions':
-      return { type: 'SessionsRevoked', data: { userId, sessionId: command.data.sessionId, at: meta.now } };
     default: {
       const exhaustive: never = command;
       return exhaustive;

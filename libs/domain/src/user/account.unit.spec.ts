@@ -32,7 +32,9 @@ describe('account decider', () => {
   it('refuses everything but registration for a missing or deleted account', () => {
     const deleted: UserEvent = { type: 'AccountDeleted', data: { userId: 'u1', deletedAt: NOW } };
     expect(code(() => decideAccount({ type: 'DeleteAccount', data: {} }, initialUserState(), meta('u1')))).toBe('404 account.not_found');
-    expect(code(() => decideAccount({ type: 'RevokeSessions', data: { sessionId: null } }, stateOf(registered, deleted), meta('u1')))).toBe('404 account.not_found');
+    expect(code(() => decideAccount({ type: 'UpdateProfile', data: { displayName: 'X', bio: null, avatarId: null } }, stateOf(registered, deleted), meta('u1')))).toBe('404 account.not_found');
+    // Sessions are not accounts: a user without one (development token, external provider) can still end them.
+    expect(decideAccount({ type: 'RevokeSessions', data: { sessionId: null } }, initialUserState(), meta('dev'))).toEqual({ type: 'SessionsRevoked', data: { userId: 'dev', sessionId: null, at: NOW } });
     expect(decideAccount({ type: 'RevokeSessions', data: { sessionId: 's1' } }, stateOf(registered), meta('u1'))).toEqual({ type: 'SessionsRevoked', data: { userId: 'u1', sessionId: 's1', at: NOW } });
   });
 });
