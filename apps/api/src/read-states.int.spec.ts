@@ -1,33 +1,14 @@
 import { PERMISSIONS } from '@parley/domain';
-import { apiGet, eventually, isolatedEnv, startSystem, TestClient, type TestEnv, type TestSystem } from '@parley/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiGet, eventually, useSystem } from '@parley/testing';
+import { describe, expect, it } from 'vitest';
 
 type ReadState = { channelId: string; lastReadMessageId: string | null; lastReadCursor: number; unread: number; mentions: number };
 
 // Read markers live on each user's own stream: every session of that user
 // hears of a move, and the read model counts unread messages and mentions.
 describe('read states', () => {
-  let env: TestEnv;
-  let system: TestSystem;
-  const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    env = await isolatedEnv();
-    system = await startSystem(env, { gateways: 2 });
-  });
-
-  afterAll(async () => {
-    for (const client of clients) await client.close();
-    await system?.stop();
-    await env?.cleanup();
-  });
-
-  async function connect(userId: string, node: number): Promise<TestClient> {
-    const client = await TestClient.connect(system.wsUrl(node), await env.token(userId));
-    clients.push(client);
-    await client.waitFor((f) => f.op === 'ready');
-    return client;
-  }
+  const harness = useSystem({ gateways: 2 });
+  const connect = harness.connect;
 
   it('counts unread messages and mentions after the marker, and tells every session of the reader when it moves', async () => {
     const alice = await connect('alice', 0);
@@ -50,10 +31,10 @@ describe('read states', () => {
     const last = await post('@everyone meeting');
     await bob.accepted('PostMessage', { guildId, channelId, content: 'my own message does not count' });
 
-    const tokenBob = await env.token('bob');
+    const tokenBob = await harness.env.token('bob');
     const statesAt = (cursor: number) =>
       eventually(async () => {
-        const res = await apiGet(system.apiUrl, `/v1/guilds/${guildId}/read-states`, tokenBob);
+        const res = await apiGet(harness.system.apiUrl, `/v1/guilds/${guildId}/read-states`, tokenBob);
         return res.status === 200 && res.body.cursor >= cursor ? (res.body.data as ReadState[]) : undefined;
       }, 5000, `read states at ${cursor}`);
 

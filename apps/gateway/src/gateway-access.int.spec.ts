@@ -1,31 +1,11 @@
 import { PERMISSIONS } from '@parley/domain';
-import { isolatedEnv, startSystem, TestClient, type Frame, type TestEnv, type TestSystem } from '@parley/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient, useSystem, type Frame } from '@parley/testing';
+import { describe, expect, it } from 'vitest';
 
 // Promise 6 at the edge: a user receives only what they may see now, and
 // losing access (kick, ban, hidden channel, deleted guild) stops delivery at once.
 describe('gateway access control', () => {
-  let env: TestEnv;
-  let system: TestSystem;
-  const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    env = await isolatedEnv();
-    system = await startSystem(env, { gateways: 2 });
-  });
-
-  afterAll(async () => {
-    for (const client of clients) await client.close();
-    await system?.stop();
-    await env?.cleanup();
-  });
-
-  async function connect(userId: string, node: number): Promise<TestClient> {
-    const client = await TestClient.connect(system.wsUrl(node), await env.token(userId));
-    clients.push(client);
-    await client.waitFor((f) => f.op === 'ready');
-    return client;
-  }
+  const { connect } = useSystem({ gateways: 2 });
 
   /** alice owns a guild on node 0; the others join it, each on node 1. */
   async function guildWith(...others: string[]) {
