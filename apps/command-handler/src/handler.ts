@@ -14,7 +14,6 @@ import {
   notFound,
   streamOf,
   type ParleyCommand,
-  type StreamRef,
 } from '@parley/domain';
 import type { EventLog } from '@parley/event-store';
 import { newId, newInviteCode, type Logger, type Names, type NatsConnection } from '@parley/platform';
@@ -122,7 +121,7 @@ export class CommandProcessor {
       const event = decide(command, { guild: guild.state, messages: messages?.state, user: user?.state }, meta);
       if (event.type === 'InviteCreated') await stores.saveInvite(event.data.code, event.data.guildId);
       const stream = streamOf(event);
-      const subject = subjectOf(names, stream);
+      const subject = names.streamSubject(stream);
       // The stream the event goes to: already loaded to decide (guild, channel), or loaded now (user).
       const target = stream.kind === 'guild' ? guild : stream.kind === 'channel' ? messages! : await aggregates.users.get(subject);
       const expected = target.version;
@@ -191,15 +190,4 @@ function rejection(command: DecodedCommand, error: unknown): CommandOutcome {
     return { commandId, userId, status: 'rejected', statusCode: error.status, code: error.code, message: error.message };
   }
   return { commandId, userId, status: 'rejected', statusCode: 500, code: 'internal.error', message: 'the command could not be processed' };
-}
-
-function subjectOf(names: Names, stream: StreamRef): string {
-  switch (stream.kind) {
-    case 'guild':
-      return names.guildSubject(stream.guildId);
-    case 'channel':
-      return names.channelSubject(stream.guildId, stream.channelId);
-    case 'user':
-      return names.userSubject(stream.userId);
-  }
 }

@@ -1,17 +1,9 @@
-import { jetstream } from '@nats-io/jetstream';
-import { Codec } from '@parley/contracts';
 import { DEFAULT_EVERYONE_PERMISSIONS, evolveGuild, initialGuildState, PERMISSIONS, type GuildState } from '@parley/domain';
-import { connectNats, createLogger, provision, type NatsConnection } from '@parley/platform';
-import { createOrm, loadGuildAccess, migrate, readCheckpoint, type MikroORM } from '@parley/read-model';
-import { eventually, isolatedEnv, type TestEnv } from '@parley/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGuildAccess, type MikroORM } from '@parley/read-model';
+import { describe, expect, it } from 'vitest';
 import { GUILD_EVENT_TYPES, GUILD_LIFE, MOD } from './guilds.projection.fixture.ts';
 import { guildsProjection } from './guilds.projection.ts';
-import type { Envelope } from './projection.ts';
-import { Projector } from './projector.ts';
-
-const codec = new Codec();
-const logger = createLogger('test', 'warn');
+import { useProjectedLog } from './projection.harness.ts';
 
 type Row = Record<string, unknown>;
 
@@ -50,55 +42,15 @@ function comparable(state: GuildState) {
 }
 
 describe('the guilds projection', () => {
-  let env: TestEnv;
-  let nc: NatsConnection;
-  let orm: MikroORM;
-  const orms: MikroORM[] = [];
-  const envelopes: Envelope[] = [];
-
-  async function project(into: MikroORM): Promise<void> {
-    const projector = new Projector(guildsProjection, { nc, names: env.names, orm: into, codec, logger });
-    projector.start();
-    try {
-      const last = envelopes.at(-1)!.seq;
-      await eventually(async () => ((await readCheckpoint(into.em.fork(), guildsProjection.name)) >= last ? true : undefined), 20_000, 'projection');
-    } finally {
-      await projector.stop();
-    }
-  }
-
-  async function database(url: string): Promise<MikroORM> {
-    const created = await createOrm(url);
-    orms.push(created);
-    await migrate(created);
-    return created;
-  }
-
-  beforeAll(async () => {
-    env = await isolatedEnv();
-    nc = await connectNats(env.natsUrl, 'guilds-projection-test');
-    await provision(nc, env.names);
-    for (const [i, event] of GUILD_LIFE.entries()) {
-      const meta = { eventId: `e${i}`, time: 1_700_000_000_000 + i * 1000, causationId: `c${i}`, actorId: 'alice', prev: 0 };
-      const ack = await jetstream(nc).publish(env.names.guildSubject(event.data.guildId), codec.encodeEvent(meta, event));
-      envelopes.push({ seq: ack.seq, meta, event });
-    }
-    orm = await database(env.databaseUrl);
-    await project(orm);
-  });
-
-  afterAll(async () => {
-    for (const o of orms) await o.close();
-    await nc?.close();
-    await env?.cleanup();
-  });
+  const log = useProjectedLog(guildsProjection, GUILD_LIFE);
+  const { envelopes, database, project } = log;
 
   it('is fed every guild event type', () => {
     expect(new Set(GUILD_LIFE.map((event) => event.type))).toEqual(new Set(GUILD_EVENT_TYPES));
   });
 
   it('writes the rows the events imply', async () => {
-    const rows = await dump(orm);
+    const rows = await dump(log.orm);
     const seqOf = (index: number) => envelopes[index]!.seq;
     expect(rows['guilds']).toEqual([
       expect.objectContaining({ id: 'g1', name: 'Parley HQ 2', description: 'Where it happens', icon_id: 'icon1', default_channel_id: 'ch5' }),
@@ -135,30 +87,30 @@ describe('the guilds projection', () => {
 
   it('reads back, through loadGuildAccess, as the state the domain folds from the same events', async () => {
     const fold = (guildId: string) => GUILD_LIFE.filter((e) => e.data.guildId === guildId).reduce(evolveGuild, initialGuildState());
-    const g1 = await loadGuildAccess(orm.em.fork(), 'g1');
+    const g1 = await loadGuildAccess(log.orm.em.fork(), 'g1');
     expect(comparable(g1!)).toEqual(comparable(fold('g1')));
     // Narrowed to one user: that user's membership only, the same permissions for them.
-    const carol = await loadGuildAccess(orm.em.fork(), 'g1', 'carol');
+    const carol = await loadGuildAccess(log.orm.em.fork(), 'g1', 'carol');
     expect([...carol!.members.keys()]).toEqual(['carol']);
     expect(comparable(carol!).members).toEqual([['carol', ['helper', 'vip'], 'Caz']]);
-    expect(await loadGuildAccess(orm.em.fork(), 'g2')).toBeNull();
-    expect(await loadGuildAccess(orm.em.fork(), 'nope')).toBeNull();
+    expect(await loadGuildAccess(log.orm.em.fork(), 'g2')).toBeNull();
+    expect(await loadGuildAccess(log.orm.em.fork(), 'nope')).toBeNull();
   });
 
   it('changes nothing when the whole log is projected again over the same rows', async () => {
-    const before = await dump(orm);
+    const before = await dump(log.orm);
     // Once through the runner with the checkpoint reset to 0...
-    await orm.em.fork().execute(`update projection_checkpoints set position = 0 where projection = ?`, [guildsProjection.name]);
-    await project(orm);
-    expect(await dump(orm)).toEqual(before);
+    await log.orm.em.fork().execute(`update projection_checkpoints set position = 0 where projection = ?`, [guildsProjection.name]);
+    await project(log.orm);
+    expect(await dump(log.orm)).toEqual(before);
     // ...and once more straight through the projection, in one transaction, with no checkpoint at all.
-    await orm.em.fork().transactional((em) => guildsProjection.apply(em, envelopes));
-    expect(await dump(orm)).toEqual(before);
+    await log.orm.em.fork().transactional((em) => guildsProjection.apply(em, envelopes));
+    expect(await dump(log.orm)).toEqual(before);
   });
 
   it('gives the same rows when rebuilt from sequence 1 into an empty database', async () => {
-    const fresh = await database(await env.extraDatabase());
+    const fresh = await database(await log.env.extraDatabase());
     await project(fresh);
-    expect(await dump(fresh)).toEqual(await dump(orm));
+    expect(await dump(fresh)).toEqual(await dump(log.orm));
   });
 });

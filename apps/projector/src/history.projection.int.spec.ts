@@ -1,16 +1,8 @@
-import { jetstream } from '@nats-io/jetstream';
-import { Codec } from '@parley/contracts';
-import { connectNats, createLogger, provision, type NatsConnection } from '@parley/platform';
-import { createOrm, migrate, readCheckpoint, type MikroORM } from '@parley/read-model';
-import { eventually, isolatedEnv, type TestEnv } from '@parley/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MikroORM } from '@parley/read-model';
+import { describe, expect, it } from 'vitest';
 import { CHANNEL_LIFE, EDITED_AT, MESSAGE_EVENT_TYPE_LIST } from './history.projection.fixture.ts';
 import { historyProjection } from './history.projection.ts';
-import type { Envelope } from './projection.ts';
-import { Projector } from './projector.ts';
-
-const codec = new Codec();
-const logger = createLogger('test', 'warn');
+import { useProjectedLog } from './projection.harness.ts';
 const T0 = 1_700_000_000_000;
 
 type Row = Record<string, unknown>;
@@ -32,52 +24,11 @@ async function dump(orm: MikroORM): Promise<Record<string, Row[]>> {
 }
 
 describe('the history projection', () => {
-  let env: TestEnv;
-  let nc: NatsConnection;
-  let orm: MikroORM;
-  const orms: MikroORM[] = [];
-  const envelopes: Envelope[] = [];
+  const log = useProjectedLog(historyProjection, CHANNEL_LIFE, T0);
+  const { envelopes, database, project } = log;
   /** The event log sequence of CHANNEL_LIFE[index], as Postgres returns a bigint. */
   const seq = (index: number) => String(envelopes[index]!.seq);
   const at = (index: number) => String(T0 + index * 1000);
-
-  async function project(into: MikroORM, batchSize?: number): Promise<void> {
-    const projector = new Projector(historyProjection, { nc, names: env.names, orm: into, codec, logger, ...(batchSize ? { batchSize } : {}) });
-    projector.start();
-    try {
-      const last = envelopes.at(-1)!.seq;
-      await eventually(async () => ((await readCheckpoint(into.em.fork(), historyProjection.name)) >= last ? true : undefined), 20_000, 'projection');
-    } finally {
-      await projector.stop();
-    }
-  }
-
-  async function database(url: string): Promise<MikroORM> {
-    const created = await createOrm(url);
-    orms.push(created);
-    await migrate(created);
-    return created;
-  }
-
-  beforeAll(async () => {
-    env = await isolatedEnv();
-    nc = await connectNats(env.natsUrl, 'history-projection-test');
-    await provision(nc, env.names);
-    for (const [i, event] of CHANNEL_LIFE.entries()) {
-      const meta = { eventId: `e${i}`, time: T0 + i * 1000, causationId: `c${i}`, actorId: 'alice', prev: 0 };
-      const subject = env.names.channelSubject(event.data.guildId, event.data.channelId);
-      const ack = await jetstream(nc).publish(subject, codec.encodeEvent(meta, event));
-      envelopes.push({ seq: ack.seq, meta, event });
-    }
-    orm = await database(env.databaseUrl);
-    await project(orm);
-  });
-
-  afterAll(async () => {
-    for (const o of orms) await o.close();
-    await nc?.close();
-    await env?.cleanup();
-  });
 
   it('is fed every message event type', () => {
     expect(new Set(CHANNEL_LIFE.map((event) => event.type))).toEqual(new Set(MESSAGE_EVENT_TYPE_LIST));
@@ -88,7 +39,7 @@ describe('the history projection', () => {
       ...{ seq: seq(index), id, guild_id: 'g1', channel_id: channel, author_id: author, created_at: at(index) },
       ...{ reply_to: null, edited_at: null, deleted: false, pinned: false, mentions_everyone: false, ...rest },
     });
-    expect((await dump(orm))['messages']).toEqual([
+    expect((await dump(log.orm))['messages']).toEqual([
       message(0, 'm1', 'ch1', 'alice', { content: 'hello <@dave> and <@carol>', edited_at: String(EDITED_AT), pinned: true }),
       message(1, 'm2', 'ch1', 'bob', { content: 'hi @everyone and <@&mod>, <@alice>', reply_to: 'm1', mentions_everyone: true }),
       message(2, 'm3', 'ch2', 'carol', { content: 'elsewhere' }),
@@ -102,7 +53,7 @@ describe('the history projection', () => {
 
   it('keeps the reactions of live messages, each with the sequence it was (last) added at', async () => {
     const reaction = (message_id: string, emoji: string, user_id: string, index: number) => ({ message_id, emoji, user_id, seq: seq(index) });
-    expect((await dump(orm))['message_reactions']).toEqual([
+    expect((await dump(log.orm))['message_reactions']).toEqual([
       reaction('m1', '🎉', 'alice', 5),
       reaction('m1', '👍', 'bob', 3),
       reaction('m1', '👍', 'carol', 21),
@@ -114,7 +65,7 @@ describe('the history projection', () => {
   it('keeps the mentions of the current content of live messages, in order, at the message sequence', async () => {
     const mention = (message_id: string, kind: string, target_id: string, position: number, index: number) =>
       ({ message_id, kind, target_id, position, channel_id: 'ch1', seq: seq(index) });
-    expect((await dump(orm))['message_mentions']).toEqual([
+    expect((await dump(log.orm))['message_mentions']).toEqual([
       mention('m1', 'user', 'dave', 0, 0),
       mention('m1', 'user', 'carol', 1, 0),
       mention('m2', 'role', 'mod', 0, 1),
@@ -123,27 +74,27 @@ describe('the history projection', () => {
   });
 
   it('changes nothing when the whole log is projected again over the same rows, twice', async () => {
-    const before = await dump(orm);
+    const before = await dump(log.orm);
     for (let round = 0; round < 2; round++) {
-      await orm.em.fork().execute(`update projection_checkpoints set position = 0 where projection = ?`, [historyProjection.name]);
-      await project(orm);
-      expect(await dump(orm)).toEqual(before);
+      await log.orm.em.fork().execute(`update projection_checkpoints set position = 0 where projection = ?`, [historyProjection.name]);
+      await project(log.orm);
+      expect(await dump(log.orm)).toEqual(before);
     }
   });
 
   it('changes nothing when any suffix of the log is applied again, straight through the projection', async () => {
-    const before = await dump(orm);
+    const before = await dump(log.orm);
     for (let from = 0; from < envelopes.length; from++) {
-      await orm.em.fork().transactional((em) => historyProjection.apply(em, envelopes.slice(from)));
-      expect(await dump(orm), `replayed from event ${from}`).toEqual(before);
+      await log.orm.em.fork().transactional((em) => historyProjection.apply(em, envelopes.slice(from)));
+      expect(await dump(log.orm), `replayed from event ${from}`).toEqual(before);
     }
   });
 
   it('gives the same rows when rebuilt from sequence 1 into an empty database, whatever the batch size', async () => {
     for (const batchSize of [2, 500]) {
-      const fresh = await database(await env.extraDatabase());
+      const fresh = await database(await log.env.extraDatabase());
       await project(fresh, batchSize);
-      expect(await dump(fresh), `batches of ${batchSize}`).toEqual(await dump(orm));
+      expect(await dump(fresh), `batches of ${batchSize}`).toEqual(await dump(log.orm));
     }
   });
 });

@@ -1,4 +1,4 @@
-import { isId } from '@parley/domain';
+import { isId, type StreamRef } from '@parley/domain';
 
 /**
  * Every NATS stream, subject, consumer and bucket name of one Parley
@@ -42,6 +42,17 @@ export function names(namespace: string) {
     /** A user's own stream: account, profile, sessions, read markers. */
     userSubject: (userId: string) => `${ns}.evt.${id(userId, 'user id')}.u`,
     liveUser: (userId: string) => `${ns}.live.${id(userId, 'user id')}.u`,
+    /** The event log subject of a stream. */
+    streamSubject(stream: StreamRef): string {
+      switch (stream.kind) {
+        case 'guild':
+          return this.guildSubject(stream.guildId);
+        case 'channel':
+          return this.channelSubject(stream.guildId, stream.channelId);
+        case 'user':
+          return this.userSubject(stream.userId);
+      }
+    },
     /** Everything live about one guild: its own events and all its channels' messages. */
     liveGuild: (guildId: string) => `${ns}.live.${id(guildId, 'guild id')}.>`,
     outcomeSubject: (nodeId: string) => `${ns}.outcome.${id(nodeId, 'node id')}`,
