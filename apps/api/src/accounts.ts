@@ -3,7 +3,7 @@ import type { KV } from '@nats-io/kv';
 import type { CommandOutcome } from '@parley/contracts';
 import { DomainError, parseLogin, parseProfileUpdate, parseRegistration, type AccountCommand } from '@parley/domain';
 import type { CommandRelay } from '@parley/event-store';
-import { hashPassword, mintToken, newId, publicJwks, verifyPassword, type Identity, type SessionStore } from '@parley/platform';
+import { hashPassword, mintToken, newId, publicJwks, verifyPassword, type Identity, type SessionStore, type UploadStore } from '@parley/platform';
 import { findUser, PROJECTIONS, snapshot, type MikroORM } from '@parley/read-model';
 import { readJson } from './body.ts';
 import { HttpError } from './http.ts';
@@ -15,6 +15,7 @@ export type AccountDeps = {
   sessions: SessionStore;
   signing: Signing;
   orm: MikroORM;
+  uploads: UploadStore;
   /** Verifies a bearer token, refusing revoked sessions. */
   authenticate: (req: IncomingMessage) => Promise<Identity>;
 };
@@ -115,6 +116,11 @@ export class Accounts {
 
   private async updateProfile(identity: Identity, body: unknown): Promise<Answer> {
     const data = domain(() => parseProfileUpdate(body));
+    // An avatar is an image the user uploaded themselves.
+    const avatar = data.avatarId?.to;
+    if (avatar && !(await this.deps.uploads.isOwnImage(avatar, identity.userId))) {
+      throw new HttpError(400, 'upload.not_usable', 'avatarId must name an image you uploaded');
+    }
     const cursor = await this.command(identity.userId, { type: 'UpdateProfile', data });
     return { status: 200, body: { cursor } };
   }

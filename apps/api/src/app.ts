@@ -4,11 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { Kvm } from '@nats-io/kv';
 import { Codec } from '@parley/contracts';
 import { CommandRelay } from '@parley/event-store';
-import { AuthError, connectNats, createVerifier, names as namesOf, provision, SessionStore, type AuthConfig, type Logger } from '@parley/platform';
+import { AuthError, connectNats, createVerifier, names as namesOf, provision, SessionStore, UploadStore, type AuthConfig, type Logger } from '@parley/platform';
 import { createOrm } from '@parley/read-model';
 import { Accounts, type Signing } from './accounts.ts';
 import { bearerToken, HttpError, sendJson } from './http.ts';
 import { matchRoute } from './routes.ts';
+import { Uploads } from './uploads.ts';
 
 export type ApiConfig = {
   natsUrl: string;
@@ -39,7 +40,9 @@ export async function startApi(config: ApiConfig, logger: Logger): Promise<ApiAp
     if (await sessions.isRevoked(identity)) throw new AuthError('this session has been revoked; log in again');
     return identity;
   };
-  const accounts = new Accounts({ relay, credentials: await new Kvm(nc).open(names.credentialBucket), sessions, signing: config.signing, orm, authenticate });
+  const uploadStore = await UploadStore.open(nc, names);
+  const accounts = new Accounts({ relay, credentials: await new Kvm(nc).open(names.credentialBucket), sessions, signing: config.signing, orm, authenticate, uploads: uploadStore });
+  const uploads = new Uploads(uploadStore, authenticate);
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     void (async () => {
@@ -50,6 +53,7 @@ export async function startApi(config: ApiConfig, logger: Logger): Promise<ApiAp
         if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
         const answer = await accounts.serve(req, url.pathname);
         if (answer) return answer.body === null ? void res.writeHead(answer.status).end() : sendJson(res, answer.status, answer.body);
+        if (await uploads.serve(req, res, url.pathname)) return;
         let matched;
         try {
           matched = matchRoute(url.pathname);

@@ -56,10 +56,13 @@ describe('command handler', () => {
 
   it('carries partial updates through the log: absent keeps, null clears, a value sets', async () => {
     const { guildId, channelId } = await guildWithChannel();
-    const set = await owner.accepted('UpdateGuild', { guildId, description: 'about rust', iconId: 'icon1' });
-    expect(set.data).toMatchObject({ name: 'Busy', description: 'about rust', iconId: 'icon1' });
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(16)]);
+    const uploaded = await fetch(`${system.apiUrl}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${ownerToken}`, 'content-type': 'image/png' }, body: png });
+    const icon = ((await uploaded.json()) as { id: string }).id;
+    const set = await owner.accepted('UpdateGuild', { guildId, description: 'about rust', iconId: icon });
+    expect(set.data).toMatchObject({ name: 'Busy', description: 'about rust', iconId: icon });
     const renamed = await owner.accepted('UpdateGuild', { guildId, name: 'Busier' });
-    expect(renamed.data).toMatchObject({ name: 'Busier', description: 'about rust', iconId: 'icon1' });
+    expect(renamed.data).toMatchObject({ name: 'Busier', description: 'about rust', iconId: icon });
     const cleared = await owner.accepted('UpdateGuild', { guildId, iconId: null, description: '  ' });
     expect(cleared.data).toMatchObject({ name: 'Busier', description: null, iconId: null });
     const topic = await owner.accepted('UpdateChannel', { guildId, channelId, topic: 'be kind' });

@@ -1,6 +1,6 @@
 import { Codec } from '@parley/contracts';
 import { EventLog } from '@parley/event-store';
-import { connectNats, createVerifier, names as namesOf, PRESENCE_TTL_MS, provision, SessionStore, type AuthConfig, type Logger } from '@parley/platform';
+import { connectNats, createVerifier, names as namesOf, PRESENCE_TTL_MS, provision, SessionStore, UploadStore, type AuthConfig, type Logger } from '@parley/platform';
 import { Kvm } from '@nats-io/kv';
 import { createOrm } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
@@ -59,6 +59,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     relay,
     presence,
     sessions: await SessionStore.open(nc, names),
+    uploads: await UploadStore.open(nc, names),
     logger: log,
     limits: config.limits,
   });

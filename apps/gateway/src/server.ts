@@ -1,7 +1,7 @@
 import type { Codec, CommandOutcome } from '@parley/contracts';
 import { DomainError, parseCommand, type ParleyCommand } from '@parley/domain';
 import { guildFold, StreamStates, type EventLog } from '@parley/event-store';
-import type { Logger, Names, NatsConnection, SessionStore, TokenVerifier } from '@parley/platform';
+import type { Logger, Names, NatsConnection, SessionStore, TokenVerifier, UploadStore } from '@parley/platform';
 import { guildsOfUser, snapshot, PROJECTIONS, type MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
 import type { CommandRelay, OutcomeListener } from '@parley/event-store';
@@ -50,6 +50,7 @@ export type ServerDeps = {
   relay: CommandRelay;
   presence: Presence;
   sessions: SessionStore;
+  uploads: UploadStore;
   logger: Logger;
   limits: ServerLimits;
 };
@@ -199,7 +200,7 @@ export function createServer(deps: ServerDeps): Server {
             return;
           case 'command':
             if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands and subscriptions per second`, frame.id);
-            sendCommand(ws, frame.id, parseCommandFrame(frame.type, frame.data, frame.id));
+            void checkUploads(ws, frame.id, parseCommandFrame(frame.type, frame.data, frame.id));
             return;
         }
       } catch (error) {
@@ -309,6 +310,17 @@ export function createServer(deps: ServerDeps): Server {
       logger.error({ err: error, guildId }, 'subscribe failed');
       if (!data.closed) ws.send(errorFrame('internal.error', `subscribe to guild ${guildId} failed; retry`));
     }
+  }
+
+  /** A guild icon is an image its setter uploaded; anything else is refused here, before the log. */
+  async function checkUploads(ws: Socket, commandId: string, command: ParleyCommand): Promise<void> {
+    const data = ws.getUserData();
+    const icon = command.type === 'UpdateGuild' ? command.data.iconId?.to : null;
+    if (icon && !(await deps.uploads.isOwnImage(icon, data.userId).catch(() => false))) {
+      if (!data.closed) ws.send(errorFrame('upload.not_usable', 'iconId must name an image you uploaded', commandId));
+      return;
+    }
+    if (!data.closed) sendCommand(ws, commandId, command);
   }
 
   function sendCommand(ws: Socket, commandId: string, command: ParleyCommand): void {

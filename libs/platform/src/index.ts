@@ -6,3 +6,4 @@ export * from './names.ts';
 export * from './nats.ts';
 export * from './passwords.ts';
 export * from './sessions.ts';
+export * from './uploads.ts';

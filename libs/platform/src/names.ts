@@ -64,6 +64,8 @@ export function names(namespace: string) {
     inflightBucket: `${ns}_inflight`,
     inviteBucket: `${ns}_invites`,
     presenceBucket: `${ns}_presence`,
+    /** Object store of avatars, guild icons and attachments. */
+    uploadBucket: `${ns}_uploads`,
     /** `h.<handle>` -> credentials (user id, password hash), which makes handles unique; `u.<userId>` -> handle. */
     credentialBucket: `${ns}_credentials`,
     /** Sessions (`t.<sha256(refresh token)>`) and revocations (`rs.<sessionId>`, `ru.<userId>`); entries expire with refresh tokens. */

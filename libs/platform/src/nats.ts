@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Names } from './names.ts';
 
@@ -73,6 +74,7 @@ export async function provision(nc: NatsConnection, n: Names, settings: LogSetti
   await kvm.create(n.sessionBucket, { history: 1, ttl: REFRESH_TOKEN_TTL_MS, storage: StorageType.File });
   // Presence is memory-only and expires: a gateway that dies leaves no ghosts past the TTL.
   await kvm.create(n.presenceBucket, { history: 1, ttl: PRESENCE_TTL_MS, storage: StorageType.Memory });
+  await new Objm(nc).create(n.uploadBucket, { storage: StorageType.File });
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
@@ -89,7 +91,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
 export async function removeNamespace(nc: NatsConnection, n: Names): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const buckets = [n.outcomeBucket, n.inflightBucket, n.inviteBucket, n.presenceBucket, n.credentialBucket, n.sessionBucket];
-  const streams = [n.commandStream, n.eventStream, ...buckets.map((bucket) => `KV_${bucket}`)];
+  const streams = [n.commandStream, n.eventStream, ...buckets.map((bucket) => `KV_${bucket}`), `OBJ_${n.uploadBucket}`];
   for (const stream of streams) {
     await jsm.streams.delete(stream).catch(() => undefined);
   }
