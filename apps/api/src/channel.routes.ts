@@ -29,10 +29,10 @@ function historyPage(params: URLSearchParams): HistoryPage {
 
 /** A message as clients see it. A deleted one is a tombstone: empty content, no mentions, no reactions, not pinned. */
 function messageView(message: MessageDetails) {
-  const { seq, id, authorId, content, createdAt, replyTo, editedAt, deleted, pinned, mentions, reactions } = message;
+  const { seq, id, authorId, content, createdAt, replyTo, editedAt, deleted, pinned, mentions, reactions, attachments } = message;
   return {
     ...{ cursor: seq, id, authorId, content, createdAt: createdAt.toISOString(), replyTo, editedAt: editedAt?.toISOString() ?? null },
-    ...{ deleted, pinned, mentions, reactions },
+    ...{ deleted, pinned, mentions, reactions, attachments },
   };
 }
 

@@ -1,6 +1,6 @@
 import { Objm } from '@nats-io/obj';
 import { connectNats } from '@parley/platform';
-import { useSystem } from '@parley/testing';
+import { apiGet, eventually, useSystem } from '@parley/testing';
 import { describe, expect, it } from 'vitest';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
@@ -71,5 +71,16 @@ describe('uploads', () => {
     const guildId = (await client.accepted('CreateGuild', { name: 'Icons' })).data['guildId'];
     expect(await client.command('UpdateGuild', { guildId, iconId: theirs })).toMatchObject({ op: 'error', code: 'upload.not_usable' });
     expect((await client.accepted('UpdateGuild', { guildId, iconId: mine })).data).toMatchObject({ iconId: mine });
+
+    // Attachments: any kind of upload, but the author's own.
+    const channelId = (await client.accepted('UpdateGuild', { guildId, name: 'Icons' })).data['defaultChannelId'];
+    expect(await client.command('PostMessage', { guildId, channelId, content: 'look', attachments: [mine, theirs] })).toMatchObject({ op: 'error', code: 'upload.not_usable' });
+    const posted = await client.accepted('PostMessage', { guildId, channelId, content: 'look', attachments: [mine, text] });
+    expect(posted.data['attachments']).toEqual([mine, text]);
+    const history = await eventually(async () => {
+      const res = await apiGet(harness.system.apiUrl, `/v1/channels/${channelId}/messages`, token);
+      return res.body.cursor >= posted.cursor ? res.body.data : undefined;
+    }, 5000, 'history with attachments');
+    expect(history[0]).toMatchObject({ content: 'look', attachments: [mine, text] });
   });
 });

@@ -312,13 +312,25 @@ export function createServer(deps: ServerDeps): Server {
     }
   }
 
-  /** A guild icon is an image its setter uploaded; anything else is refused here, before the log. */
+  /**
+   * Uploads a command names must be the sender's own (a guild icon an image
+   * too); anything else is refused here, before the log. Commands naming no
+   * upload go straight on, so a socket's commands keep their order.
+   */
   async function checkUploads(ws: Socket, commandId: string, command: ParleyCommand): Promise<void> {
     const data = ws.getUserData();
     const icon = command.type === 'UpdateGuild' ? command.data.iconId?.to : null;
-    if (icon && !(await deps.uploads.isOwnImage(icon, data.userId).catch(() => false))) {
-      if (!data.closed) ws.send(errorFrame('upload.not_usable', 'iconId must name an image you uploaded', commandId));
-      return;
+    const attachments = command.type === 'PostMessage' ? command.data.attachments : [];
+    if (icon || attachments.length > 0) {
+      const owned = async (id: string) => (await deps.uploads.info(id))?.ownerId === data.userId;
+      const usable = await Promise.all([
+        icon ? deps.uploads.isOwnImage(icon, data.userId) : true,
+        ...attachments.map(owned),
+      ]).catch(() => [false]);
+      if (!usable.every(Boolean)) {
+        if (!data.closed) ws.send(errorFrame('upload.not_usable', 'iconId and attachments must name uploads of yours (an icon, an image)', commandId));
+        return;
+      }
     }
     if (!data.closed) sendCommand(ws, commandId, command);
   }

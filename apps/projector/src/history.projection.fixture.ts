@@ -17,7 +17,7 @@ const e = <T extends MessageEventType>(type: T, data: Omit<Data<T>, 'guildId' | 
 
 const none = { mentionedUserIds: [], mentionedRoleIds: [], mentionsEveryone: false };
 const post = (messageId: string, authorId: string, content: string, extra: Partial<Data<'MessagePosted'>> = {}, channelId = 'ch1') =>
-  e('MessagePosted', { messageId, authorId, content, nonce: null, replyTo: null, ...none, ...extra }, channelId);
+  e('MessagePosted', { messageId, authorId, content, nonce: null, replyTo: null, attachments: [], ...none, ...extra }, channelId);
 const react = (type: 'ReactionAdded' | 'ReactionRemoved', messageId: string, emoji: string, userId: string) => e(type, { messageId, emoji, userId });
 
 export const EDITED_AT = 1_750_000_000_000;
@@ -49,7 +49,7 @@ export const CHANNEL_LIFE: MessageEvent[] = [
   e('MessagesBulkDeleted', { messageIds: ['m5', 'm6'], deletedBy: 'alice' }),
   // carol reacts again: her reaction now dates from here.
   react('ReactionAdded', 'm1', '👍', 'carol'),
-  post('m7', 'dave', 'replying', { replyTo: 'm1' }),
+  post('m7', 'dave', 'replying', { replyTo: 'm1', attachments: ['up1', 'up2'] }),
   react('ReactionAdded', 'm3', '🦀', 'carol'),
 ];
 

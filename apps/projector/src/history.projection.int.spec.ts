@@ -13,7 +13,7 @@ async function dump(orm: MikroORM): Promise<Record<string, Row[]>> {
   const em = orm.em.fork();
   const tables = {
     // Times as epoch milliseconds: raw queries return timestamps as text in the session's time zone.
-    messages: `select seq, id, guild_id, channel_id, author_id, content, ${ms('created_at')}, reply_to, ${ms('edited_at')}, deleted, pinned, mentions_everyone
+    messages: `select seq, id, guild_id, channel_id, author_id, content, ${ms('created_at')}, reply_to, ${ms('edited_at')}, deleted, pinned, mentions_everyone, attachments
                from messages order by seq`,
     message_reactions: 'select * from message_reactions order by message_id, emoji collate "C", user_id',
     message_mentions: 'select * from message_mentions order by message_id, kind, position',
@@ -37,7 +37,7 @@ describe('the history projection', () => {
   it('writes the messages, deleted ones as tombstones', async () => {
     const message = (index: number, id: string, channel: string, author: string, rest: Row) => ({
       ...{ seq: seq(index), id, guild_id: 'g1', channel_id: channel, author_id: author, created_at: at(index) },
-      ...{ reply_to: null, edited_at: null, deleted: false, pinned: false, mentions_everyone: false, ...rest },
+      ...{ reply_to: null, edited_at: null, deleted: false, pinned: false, mentions_everyone: false, attachments: [], ...rest },
     });
     expect((await dump(log.orm))['messages']).toEqual([
       message(0, 'm1', 'ch1', 'alice', { content: 'hello <@dave> and <@carol>', edited_at: String(EDITED_AT), pinned: true }),
@@ -47,7 +47,7 @@ describe('the history projection', () => {
       message(12, 'm4', 'ch1', 'alice', { content: '', edited_at: String(EDITED_AT + 1), deleted: true }),
       message(17, 'm5', 'ch1', 'bob', { content: '', deleted: true }),
       message(18, 'm6', 'ch1', 'carol', { content: '', deleted: true }),
-      message(22, 'm7', 'ch1', 'dave', { content: 'replying', reply_to: 'm1' }),
+      message(22, 'm7', 'ch1', 'dave', { content: 'replying', reply_to: 'm1', attachments: ['up1', 'up2'] }),
     ]);
   });
 

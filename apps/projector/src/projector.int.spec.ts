@@ -58,7 +58,7 @@ describe('projector', () => {
           authorId: `u${i % 5}`,
           content: `message ${i}`,
           nonce: null,
-          replyTo: null,
+          replyTo: null, attachments: [],
           mentionedUserIds: [],
           mentionedRoleIds: [],
           mentionsEveryone: false,

@@ -93,8 +93,8 @@ const noMentions = { mentionedUserIds: [], mentionedRoleIds: [], mentionsEveryon
 
 const messageEventSamples: Samples<MessageEvent> = {
   MessagePosted: [
-    { ...m, messageId: 'm', authorId: 'bob', content: 'hé\nllo 👋', nonce: null, replyTo: null, ...noMentions },
-    { ...m, messageId: 'm2', authorId: 'bob', content: '@alice @mods', nonce: 'n-1', replyTo: 'm', mentionedUserIds: ['alice'], mentionedRoleIds: ['r1'], mentionsEveryone: true },
+    { ...m, messageId: 'm', authorId: 'bob', content: 'hé\nllo 👋', nonce: null, replyTo: null, attachments: [], ...noMentions },
+    { ...m, messageId: 'm2', authorId: 'bob', content: '@alice @mods', nonce: 'n-1', replyTo: 'm', attachments: [], mentionedUserIds: ['alice'], mentionedRoleIds: ['r1'], mentionsEveryone: true },
   ],
   MessageEdited: [
     { ...m, messageId: 'm', content: 'edited', editedAt: 1_800_000_000_000, ...noMentions },
@@ -124,7 +124,7 @@ const accountCommandSamples: Samples<AccountCommand> = {
 };
 
 const messageCommandSamples: Samples<MessageCommand> = {
-  PostMessage: [{ ...m, content: 'hi', nonce: 'n-1', replyTo: null }, { ...m, content: 'hi', nonce: null, replyTo: 'm' }],
+  PostMessage: [{ ...m, content: 'hi', nonce: 'n-1', replyTo: null, attachments: [] }, { ...m, content: 'hi', nonce: null, replyTo: 'm', attachments: ['up1'] }],
   EditMessage: [{ ...m, messageId: 'm', content: 'edited' }],
   DeleteMessage: [{ ...m, messageId: 'm' }],
   BulkDeleteMessages: [{ ...m, messageIds: ['m', 'm2'] }],

@@ -16,7 +16,7 @@ describe('parseCommand', () => {
     expect(parseCommand('CreateGuild', { name: '  Rust Fans ' })).toEqual({ type: 'CreateGuild', data: { name: 'Rust Fans' } });
     expect(parseCommand('PostMessage', { guildId: 'g1', channelId: 'c1', content: 'hi\nthere' })).toEqual({
       type: 'PostMessage',
-      data: { guildId: 'g1', channelId: 'c1', content: 'hi\nthere', nonce: null, replyTo: null },
+      data: { guildId: 'g1', channelId: 'c1', content: 'hi\nthere', nonce: null, replyTo: null, attachments: [] },
     });
   });
 
@@ -60,7 +60,7 @@ describe('parseCommand', () => {
     ['a bulk delete of 101 messages', 'BulkDeleteMessages', { guildId: 'g', channelId: 'c', messageIds: Array.from({ length: 101 }, (_, i) => `m${i}`) }, '400 input.too_long'],
     ['an emoji with a space', 'AddReaction', { guildId: 'g', channelId: 'c', messageId: 'm', emoji: 'thumbs up' }, '400 input.invalid_emoji'],
     ['an empty emoji', 'AddReaction', { guildId: 'g', channelId: 'c', messageId: 'm', emoji: '' }, '400 input.invalid_emoji'],
-    ['a reply to a wildcard', 'PostMessage', { guildId: 'g', channelId: 'c', content: 'x', replyTo: '*' }, '400 input.invalid_id'],
+    ['a reply to a wildcard', 'PostMessage', { guildId: 'g', channelId: 'c', content: 'x', replyTo: '*', attachments: [] }, '400 input.invalid_id'],
     ['an oversize ban reason', 'BanMember', { guildId: 'g', userId: 'u', reason: 'x'.repeat(513) }, '400 input.too_long'],
   ])('rejects %s', (_label, type, data, expected) => {
     expect(rejection(type, data)).toBe(expected);

@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { ArrayType, EntitySchema } from '@mikro-orm/core';
 import { seq } from './columns.ts';
 
 /**
@@ -26,6 +26,8 @@ export interface MessageRow {
   deleted: boolean;
   pinned: boolean;
   mentionsEveryone: boolean;
+  /** Upload ids, in the order posted. */
+  attachments: string[];
 }
 export const Message = new EntitySchema<MessageRow>({
   name: 'Message',
@@ -43,6 +45,7 @@ export const Message = new EntitySchema<MessageRow>({
     deleted: { type: 'boolean' },
     pinned: { type: 'boolean' },
     mentionsEveryone: { type: 'boolean' },
+    attachments: { type: new ArrayType(), columnType: 'text[]' },
   },
 });
 

@@ -8,6 +8,7 @@ import { Migration002GuildDomain } from './migrations/002-guild-domain.ts';
 import { Migration003MessageHistory } from './migrations/003-message-history.ts';
 import { Migration004ReadStates } from './migrations/004-read-states.ts';
 import { Migration005Users } from './migrations/005-users.ts';
+import { Migration006Attachments } from './migrations/006-attachments.ts';
 
 export { MikroORM };
 export type { EntityManager } from '@mikro-orm/postgresql';
@@ -19,6 +20,7 @@ const MIGRATIONS = [
   { name: '003-message-history', class: Migration003MessageHistory },
   { name: '004-read-states', class: Migration004ReadStates },
   { name: '005-users', class: Migration005Users },
+  { name: '006-attachments', class: Migration006Attachments },
 ];
 
 /** Entities are listed explicitly too: no discovery by folder. */

@@ -54,7 +54,7 @@ export const messageRows: { [K in MessageChange]: Writer<K> } = {
 async function tombstone(em: EntityManager, messageIds: readonly string[]): Promise<void> {
   if (messageIds.length === 0) return;
   const ids = [...messageIds];
-  await em.execute(`update messages set deleted = true, content = '', pinned = false, mentions_everyone = false where id in (?)`, [ids]);
+  await em.execute(`update messages set deleted = true, content = '', pinned = false, mentions_everyone = false, attachments = '{}' where id in (?)`, [ids]);
   await em.execute('delete from message_reactions where message_id in (?)', [ids]);
   await em.execute('delete from message_mentions where message_id in (?)', [ids]);
 }

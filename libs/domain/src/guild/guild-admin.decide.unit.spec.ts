@@ -51,7 +51,7 @@ describe('DeleteGuild and TransferOwnership', () => {
 
   it('makes everything in a deleted guild unreachable', () => {
     given(...withMembers(), ev.deleted())
-      .when({ type: 'PostMessage', data: { guildId: G, channelId: 'ch1', content: 'hi', nonce: null, replyTo: null } }, meta('bob'))
+      .when({ type: 'PostMessage', data: { guildId: G, channelId: 'ch1', content: 'hi', nonce: null, replyTo: null, attachments: [] } }, meta('bob'))
       .thenRejects('guild.not_found', 404);
     given(...withMembers(), ev.deleted()).when({ type: 'JoinGuild', data: { code: 'INV0001' } }, meta('erin')).thenRejects('invite.not_found', 404);
   });

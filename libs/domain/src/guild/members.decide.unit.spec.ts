@@ -52,7 +52,7 @@ describe('LeaveGuild', () => {
   it('takes away what membership gave', () => {
     const left = { type: 'MemberLeft' as const, data: { guildId: G, userId: 'bob' } };
     given(...withMembers(), left)
-      .when({ type: 'PostMessage', data: { guildId: G, channelId: 'ch1', content: 'still here?', nonce: null, replyTo: null } }, meta('bob'))
+      .when({ type: 'PostMessage', data: { guildId: G, channelId: 'ch1', content: 'still here?', nonce: null, replyTo: null, attachments: [] } }, meta('bob'))
       .thenRejects('guild.not_member', 403);
   });
 });

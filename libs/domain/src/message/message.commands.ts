@@ -5,6 +5,7 @@ import { readIdList, readOptionalString, readText, type Fields } from '../input.
 export const MESSAGE_LIMITS = {
   content: 4000,
   bulkDelete: 100,
+  attachments: 10,
   pinsPerChannel: 50,
   reactionsPerMessage: 20,
   emoji: 64,
@@ -12,7 +13,8 @@ export const MESSAGE_LIMITS = {
 
 type C<T extends string, D> = { type: T; data: { guildId: string; channelId: string } & D };
 
-export type PostMessage = C<'PostMessage', { content: string; nonce: string | null; replyTo: string | null }>;
+/** `attachments`: ids of uploads the author made (the gateway checks ownership before the log). */
+export type PostMessage = C<'PostMessage', { content: string; nonce: string | null; replyTo: string | null; attachments: string[] }>;
 export type EditMessage = C<'EditMessage', { messageId: string; content: string }>;
 export type DeleteMessage = C<'DeleteMessage', { messageId: string }>;
 export type BulkDeleteMessages = C<'BulkDeleteMessages', { messageIds: string[] }>;
@@ -55,12 +57,13 @@ const message = (f: Fields) => ({ ...where(f), messageId: assertId(f['messageId'
 
 export const MESSAGE_PARSERS: { [T in MessageCommandType]: [fields: string[], read: (f: Fields) => DataOf<T>] } = {
   PostMessage: [
-    ['guildId', 'channelId', 'content', 'nonce', 'replyTo'],
+    ['guildId', 'channelId', 'content', 'nonce', 'replyTo', 'attachments'],
     (f) => ({
       ...where(f),
       content: readText(f, 'content', MESSAGE_LIMITS.content),
       nonce: readOptionalString(f, 'nonce', NONCE_PATTERN),
       replyTo: f['replyTo'] === undefined || f['replyTo'] === null ? null : assertId(f['replyTo'], 'replyTo'),
+      attachments: f['attachments'] === undefined ? [] : readIdList(f, 'attachments', MESSAGE_LIMITS.attachments, isId),
     }),
   ],
   EditMessage: [['guildId', 'channelId', 'messageId', 'content'], (f) => ({ ...message(f), content: readText(f, 'content', MESSAGE_LIMITS.content) })],

@@ -29,13 +29,13 @@ export function decideMessage(command: MessageCommand, guild: GuildState, channe
   switch (command.type) {
     case 'PostMessage': {
       requirePermission(guild, actorId, 'sendMessages', channelId);
-      const { content, nonce, replyTo } = command.data;
+      const { content, nonce, replyTo, attachments } = command.data;
       const earlier = nonce === null ? undefined : channel.nonces.get(`${actorId}:${nonce}`);
       if (earlier !== undefined) throw conflict('message.duplicate_nonce', `already posted as message ${earlier}`);
       if (replyTo !== null) requireMessage(channel, replyTo);
       return {
         type: 'MessagePosted',
-        data: { ...at, messageId: freshId(meta, 0), authorId: actorId, content, nonce, replyTo, ...parseMentions(content, guild) },
+        data: { ...at, messageId: freshId(meta, 0), authorId: actorId, content, nonce, replyTo, attachments, ...parseMentions(content, guild) },
       };
     }
     case 'EditMessage': {

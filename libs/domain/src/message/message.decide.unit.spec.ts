@@ -8,14 +8,14 @@ const NO_MENTIONS = { mentionedUserIds: [], mentionedRoleIds: [], mentionsEveryo
 const at = { guildId: G, channelId: 'ch1' };
 const msg = (messageId: string, authorId = 'bob', content = 'hi'): ParleyEvent => ({
   type: 'MessagePosted',
-  data: { ...at, messageId, authorId, content, nonce: null, replyTo: null, ...NO_MENTIONS },
+  data: { ...at, messageId, authorId, content, nonce: null, replyTo: null, attachments: [], ...NO_MENTIONS },
 });
 
 describe('PostMessage', () => {
-  const post = (channelId = 'ch1') => ({ type: 'PostMessage' as const, data: { guildId: G, channelId, content: 'hello', nonce: 'n1', replyTo: null } });
+  const post = (channelId = 'ch1') => ({ type: 'PostMessage' as const, data: { guildId: G, channelId, content: 'hello', nonce: 'n1', replyTo: null, attachments: [] } });
   const posted = (authorId: string) => ({
     type: 'MessagePosted' as const,
-    data: { guildId: G, channelId: 'ch1', messageId: 'ID1', authorId, content: 'hello', nonce: 'n1', replyTo: null, ...NO_MENTIONS },
+    data: { guildId: G, channelId: 'ch1', messageId: 'ID1', authorId, content: 'hello', nonce: 'n1', replyTo: null, attachments: [], ...NO_MENTIONS },
   });
 
   it('lets a member with view and send post', () => {
@@ -57,41 +57,41 @@ describe('PostMessage', () => {
 });
 
 describe('PostMessage content', () => {
-  const post = (content: string, extra: object = {}) => ({ type: 'PostMessage' as const, data: { ...at, content, nonce: null, replyTo: null, ...extra } });
+  const post = (content: string, extra: object = {}) => ({ type: 'PostMessage' as const, data: { ...at, content, nonce: null, replyTo: null, attachments: [], ...extra } });
 
   it('parses mentions of current members and existing roles, once each, and @everyone', () => {
     given(...staffed(0))
       .when(post('hey <@carol> and <@&mod>, <@carol> again, <@ghost> <@&nope> @everyone'), meta('bob'))
       .then({
         type: 'MessagePosted',
-        data: { ...at, messageId: 'ID1', authorId: 'bob', content: 'hey <@carol> and <@&mod>, <@carol> again, <@ghost> <@&nope> @everyone', nonce: null, replyTo: null, mentionedUserIds: ['carol'], mentionedRoleIds: ['mod'], mentionsEveryone: true },
+        data: { ...at, messageId: 'ID1', authorId: 'bob', content: 'hey <@carol> and <@&mod>, <@carol> again, <@ghost> <@&nope> @everyone', nonce: null, replyTo: null, attachments: [], mentionedUserIds: ['carol'], mentionedRoleIds: ['mod'], mentionsEveryone: true },
       });
   });
 
   it('does not read an e-mail address or a word as @everyone', () => {
     given(...withMembers()).when(post('mail me at x@everyone.example or say @everyoneish'), meta('bob')).then({
       type: 'MessagePosted',
-      data: { ...at, messageId: 'ID1', authorId: 'bob', content: 'mail me at x@everyone.example or say @everyoneish', nonce: null, replyTo: null, ...NO_MENTIONS },
+      data: { ...at, messageId: 'ID1', authorId: 'bob', content: 'mail me at x@everyone.example or say @everyoneish', nonce: null, replyTo: null, attachments: [], ...NO_MENTIONS },
     });
   });
 
   it('replies only to a live message of the same channel', () => {
-    given(...withMembers(), msg('m1')).when(post('re', { replyTo: 'm1' }), meta('carol')).then({
+    given(...withMembers(), msg('m1')).when(post('re', { replyTo: 'm1', attachments: [] }), meta('carol')).then({
       type: 'MessagePosted',
-      data: { ...at, messageId: 'ID1', authorId: 'carol', content: 're', nonce: null, replyTo: 'm1', ...NO_MENTIONS },
+      data: { ...at, messageId: 'ID1', authorId: 'carol', content: 're', nonce: null, replyTo: 'm1', attachments: [], ...NO_MENTIONS },
     });
-    given(...withMembers()).when(post('re', { replyTo: 'm1' }), meta('carol')).thenRejects('message.not_found', 404);
+    given(...withMembers()).when(post('re', { replyTo: 'm1', attachments: [] }), meta('carol')).thenRejects('message.not_found', 404);
     given(...withMembers(), msg('m1'), { type: 'MessageDeleted', data: { ...at, messageId: 'm1', deletedBy: 'bob' } })
-      .when(post('re', { replyTo: 'm1' }), meta('carol'))
+      .when(post('re', { replyTo: 'm1', attachments: [] }), meta('carol'))
       .thenRejects('message.not_found', 404);
   });
 
   it('refuses a nonce the author already used in this channel', () => {
-    const withNonce: ParleyEvent = { type: 'MessagePosted', data: { ...at, messageId: 'm1', authorId: 'bob', content: 'x', nonce: 'n-1', replyTo: null, ...NO_MENTIONS } };
+    const withNonce: ParleyEvent = { type: 'MessagePosted', data: { ...at, messageId: 'm1', authorId: 'bob', content: 'x', nonce: 'n-1', replyTo: null, attachments: [], ...NO_MENTIONS } };
     given(...withMembers(), withNonce).when(post('x', { nonce: 'n-1' }), meta('bob')).thenRejects('message.duplicate_nonce', 409);
     given(...withMembers(), withNonce).when(post('x', { nonce: 'n-1' }), meta('carol')).then({
       type: 'MessagePosted',
-      data: { ...at, messageId: 'ID1', authorId: 'carol', content: 'x', nonce: 'n-1', replyTo: null, ...NO_MENTIONS },
+      data: { ...at, messageId: 'ID1', authorId: 'carol', content: 'x', nonce: 'n-1', replyTo: null, attachments: [], ...NO_MENTIONS },
     });
   });
 });

@@ -9,7 +9,7 @@ export type Mentions = { mentionedUserIds: string[]; mentionedRoleIds: string[];
 
 export type MessagePosted = M<
   'MessagePosted',
-  { messageId: string; authorId: string; content: string; nonce: string | null; replyTo: string | null } & Mentions
+  { messageId: string; authorId: string; content: string; nonce: string | null; replyTo: string | null; attachments: string[] } & Mentions
 >;
 export type MessageEdited = M<'MessageEdited', { messageId: string; content: string; editedAt: number } & Mentions>;
 export type MessageDeleted = M<'MessageDeleted', { messageId: string; deletedBy: string }>;
