@@ -1,4 +1,5 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createVerifier } from '@parley/platform';
 import { eventually, isolatedEnv, startSystem, TestClient, type TestEnv, type TestSystem } from '@parley/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -72,6 +73,11 @@ describe('accounts and sessions', () => {
     expect(jwks.keys[0].d).toBeUndefined();
     const { payload } = await jwtVerify(session.accessToken, createLocalJWKSet(jwks), { issuer: env.auth.issuer, audience: env.auth.audience });
     expect(payload).toMatchObject({ sub: alice.body.userId, sid: session.sessionId });
+    // Another service can trust Parley as its identity provider through that URL (as Parley can trust one).
+    const remote = await createVerifier({ issuer: env.auth.issuer, audience: env.auth.audience, publicKey: { jwksUrl: `${system.apiUrl}/.well-known/jwks.json` } });
+    expect(await remote(session.accessToken)).toMatchObject({ userId: alice.body.userId, sessionId: session.sessionId });
+    const wrongAudience = await createVerifier({ issuer: env.auth.issuer, audience: 'someone-else', publicKey: { jwksUrl: `${system.apiUrl}/.well-known/jwks.json` } });
+    await expect(wrongAudience(session.accessToken)).rejects.toThrow(/aud/);
 
     // It opens a socket as that user, and reads the profile, which can be edited.
     const client = await connect(session.accessToken);
