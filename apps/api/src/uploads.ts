@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isId } from '@parley/domain';
 import { UPLOAD_LIMITS, UploadError, type Identity, type UploadStore } from '@parley/platform';
+import { readBody } from './body.ts';
 import { HttpError, sendJson } from './http.ts';
 
 const MAX_BODY = Math.max(UPLOAD_LIMITS.image, UPLOAD_LIMITS.file);
@@ -51,15 +52,7 @@ export class Uploads {
 }
 
 async function readBytes(req: IncomingMessage): Promise<Uint8Array> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY) throw new HttpError(413, 'upload.too_large', `an upload may be at most ${MAX_BODY} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'upload.too_large', `an upload may be at most ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) throw new HttpError(400, 'upload.empty', 'the upload is empty');
-  return Buffer.concat(chunks);
+  const body = await readBody(req, MAX_BODY, 'upload.too_large');
+  if (body.length === 0) throw new HttpError(400, 'upload.empty', 'the upload is empty');
+  return body;
 }
