@@ -314,8 +314,9 @@ export function createServer(deps: ServerDeps): Server {
 
   /**
    * Uploads a command names must be the sender's own (a guild icon an image
-   * too); anything else is refused here, before the log. Commands naming no
-   * upload go straight on, so a socket's commands keep their order.
+   * too); anything else is refused here, before the log. A command naming no
+   * upload goes straight on; one naming uploads waits for its lookups, so a
+   * later command from the same socket may reach the log first.
    */
   async function checkUploads(ws: Socket, commandId: string, command: ParleyCommand): Promise<void> {
     const data = ws.getUserData();
@@ -323,10 +324,14 @@ export function createServer(deps: ServerDeps): Server {
     const attachments = command.type === 'PostMessage' ? command.data.attachments : [];
     if (icon || attachments.length > 0) {
       const owned = async (id: string) => (await deps.uploads.info(id))?.ownerId === data.userId;
-      const usable = await Promise.all([
-        icon ? deps.uploads.isOwnImage(icon, data.userId) : true,
-        ...attachments.map(owned),
-      ]).catch(() => [false]);
+      let usable: boolean[];
+      try {
+        usable = await Promise.all([icon ? deps.uploads.isOwnImage(icon, data.userId) : true, ...attachments.map(owned)]);
+      } catch (error) {
+        logger.warn({ err: error, commandId }, 'upload lookup failed');
+        if (!data.closed) ws.send(errorFrame('upload.unavailable', 'uploads cannot be checked right now; retry with the same id', commandId));
+        return;
+      }
       if (!usable.every(Boolean)) {
         if (!data.closed) ws.send(errorFrame('upload.not_usable', 'iconId and attachments must name uploads of yours (an icon, an image)', commandId));
         return;
