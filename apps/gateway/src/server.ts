@@ -1,35 +1,16 @@
-import type { Codec, CommandOutcome } from '@parley/contracts';
-import { DomainError, parseCommand, type ParleyCommand } from '@parley/domain';
-import { guildFold, StreamStates, type EventLog } from '@parley/event-store';
+import type { Codec } from '@parley/contracts';
+import { guildFold, StreamStates, type CommandRelay, type EventLog } from '@parley/event-store';
 import type { Logger, Names, NatsConnection, SessionStore, TokenVerifier, UploadStore } from '@parley/platform';
 import { guildsOfUser, snapshot, PROJECTIONS, type MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
-import type { CommandRelay, OutcomeListener } from '@parley/event-store';
+import { createCommandPath } from './command-path.ts';
 import { LiveHub } from './live-hub.ts';
-import { UserFeed, userTopic } from './user-feed.ts';
 import type { Presence } from './presence.ts';
-import { CLOSE, errorFrame, eventPayload, FrameError, parseClientFrame, PROTOCOL_VERSION } from './protocol.ts';
+import { CLOSE, errorFrame, FrameError, parseClientFrame, PROTOCOL_VERSION } from './protocol.ts';
+import type { Socket, SocketData } from './socket.ts';
+import { UserFeed, userTopic } from './user-feed.ts';
 
-export type SocketData = {
-  userId: string;
-  /** From the token: its session (`sid`, null for development tokens) and when it was issued. */
-  sessionId: string | null;
-  issuedAt: number;
-  connectionId: number;
-  expiresAt: number;
-  /** Watched guilds and, for each, the channels the user may see there. */
-  guilds: Map<string, Set<string>>;
-  /** Commands in flight from this socket, with the listener their outcome will reach. */
-  pending: Map<string, OutcomeListener>;
-  /** When this socket last signalled typing, per `<guildId>/<channelId>`. */
-  typedAt: Map<string, number>;
-  /** Token bucket for commands and subscribes. */
-  tokens: number;
-  refilledAt: number;
-  expiryTimer?: NodeJS.Timeout;
-  closed: boolean;
-};
-export type Socket = uWS.WebSocket<SocketData>;
+export type { Socket, SocketData };
 
 export type ServerLimits = {
   maxFrameBytes: number;
@@ -60,9 +41,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const TYPING_REPEAT_MS = 3000;
 
-/** Events that put the acting user into a guild: the gateway starts watching it for them. */
-const JOINING_EVENTS = new Set(['GuildCreated', 'MemberJoined']);
-
 /**
  * The WebSocket endpoint `/ws`. Authentication completes before the socket
  * opens (the upgrade waits for the JWT check), so no frame is ever handled
@@ -91,6 +69,7 @@ export function createServer(deps: ServerDeps): Server {
     }
   });
   const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, new StreamStates(deps.eventLog, deps.codec, guildFold), logger);
+  const commands = createCommandPath({ codec: deps.codec, relay: deps.relay, uploads: deps.uploads, hub, logger });
   const sockets = new Set<Socket>();
   let connections = 0;
 
@@ -200,7 +179,7 @@ export function createServer(deps: ServerDeps): Server {
             return;
           case 'command':
             if (!takeToken(data)) throw new FrameError('rate.limited', `at most ${limits.commandsPerSecond} commands and subscriptions per second`, frame.id);
-            void checkUploads(ws, frame.id, parseCommandFrame(frame.type, frame.data, frame.id));
+            commands.submit(ws, frame.id, frame.type, frame.data);
             return;
         }
       } catch (error) {
@@ -242,15 +221,6 @@ export function createServer(deps: ServerDeps): Server {
     if (data.tokens < 1) return false;
     data.tokens -= 1;
     return true;
-  }
-
-  function parseCommandFrame(type: string, payload: unknown, id: string): ParleyCommand {
-    try {
-      return parseCommand(type, payload);
-    } catch (error) {
-      if (error instanceof DomainError) throw new FrameError(error.code, error.message, id);
-      throw error;
-    }
   }
 
   async function sendReady(ws: Socket): Promise<void> {
@@ -310,70 +280,6 @@ export function createServer(deps: ServerDeps): Server {
       logger.error({ err: error, guildId }, 'subscribe failed');
       if (!data.closed) ws.send(errorFrame('internal.error', `subscribe to guild ${guildId} failed; retry`));
     }
-  }
-
-  /**
-   * Uploads a command names must be the sender's own (a guild icon an image
-   * too); anything else is refused here, before the log. A command naming no
-   * upload goes straight on; one naming uploads waits for its lookups, so a
-   * later command from the same socket may reach the log first.
-   */
-  async function checkUploads(ws: Socket, commandId: string, command: ParleyCommand): Promise<void> {
-    const data = ws.getUserData();
-    const icon = command.type === 'UpdateGuild' ? command.data.iconId?.to : null;
-    const attachments = command.type === 'PostMessage' ? command.data.attachments : [];
-    if (icon || attachments.length > 0) {
-      const owned = async (id: string) => (await deps.uploads.info(id))?.ownerId === data.userId;
-      let usable: boolean[];
-      try {
-        usable = await Promise.all([icon ? deps.uploads.isOwnImage(icon, data.userId) : true, ...attachments.map(owned)]);
-      } catch (error) {
-        logger.warn({ err: error, commandId }, 'upload lookup failed');
-        if (!data.closed) ws.send(errorFrame('upload.unavailable', 'uploads cannot be checked right now; retry with the same id', commandId));
-        return;
-      }
-      if (!usable.every(Boolean)) {
-        if (!data.closed) ws.send(errorFrame('upload.not_usable', 'iconId and attachments must name uploads of yours (an icon, an image)', commandId));
-        return;
-      }
-    }
-    if (!data.closed) sendCommand(ws, commandId, command);
-  }
-
-  function sendCommand(ws: Socket, commandId: string, command: ParleyCommand): void {
-    const data = ws.getUserData();
-    // Already in flight from this socket: its one outcome answers both frames (same id).
-    if (data.pending.has(commandId)) return;
-    // A failure here must not become an unhandled rejection (it would end the process and every socket on it).
-    const onOutcome = (outcome: CommandOutcome) =>
-      void relayOutcome(ws, outcome).catch((error: Error) => {
-        logger.error({ err: error, commandId, userId: data.userId }, 'outcome not relayed');
-        if (!data.closed) ws.send(errorFrame('internal.error', 'the outcome could not be delivered; retry with the same id', commandId));
-      });
-    data.pending.set(commandId, onOutcome);
-    deps.relay.send(data.userId, commandId, command, onOutcome).catch((error: Error) => {
-      data.pending.delete(commandId);
-      deps.relay.forget(data.userId, commandId, onOutcome);
-      logger.error({ err: error, commandId, userId: data.userId }, 'command publish failed');
-      if (!data.closed) ws.send(errorFrame('command.unavailable', 'the command log is unavailable; retry with the same id', commandId));
-    });
-  }
-
-  async function relayOutcome(ws: Socket, outcome: CommandOutcome): Promise<void> {
-    const data = ws.getUserData();
-    data.pending.delete(outcome.commandId);
-    if (data.closed) return;
-    if (outcome.status === 'rejected') {
-      const { commandId: id, status, statusCode, code, message } = outcome;
-      ws.send(JSON.stringify({ op: 'outcome', id, status, statusCode, code, message }));
-      return;
-    }
-    const decoded = deps.codec.decodeEvent(outcome.event);
-    // Watch a guild the user just entered before telling them, so no event after the outcome is missed.
-    if (JOINING_EVENTS.has(decoded.event.type) && 'guildId' in decoded.event.data) await hub.join(ws, decoded.event.data.guildId, outcome.seq);
-    if (data.closed) return;
-    const event = eventPayload(outcome.seq, decoded);
-    ws.send(JSON.stringify({ op: 'outcome', id: outcome.commandId, status: 'accepted', cursor: outcome.seq, event }));
   }
 
   function closeAll(code: number, reason: string): void {
