@@ -30,16 +30,27 @@ class CrashingStores extends Stores {
 
 // Promise 1: a command whose event was appended but whose outcome was never
 // stored is answered, on redelivery, with that same event, not decided again.
-describe('command handler recovery', () => {
+// Promise 6 across instances: a second handler's change to a guild is seen
+// before a message command is decided.
+describe('command handler recovery and instances', () => {
   let env: TestEnv;
   let nc: NatsConnection;
   let consumer: Consumer;
   let processor: CommandProcessor;
+  /** A second handler instance with caches of its own. */
+  let other: CommandProcessor;
   let stores: CrashingStores;
   const outcomes: CommandOutcome[] = [];
 
   /** Publishes a command as a gateway would (msgId = user:command, or another to get past the log's dedup) and handles it. */
-  async function run(userId: string, commandId: string, command: ParleyCommand, deliveries = 1, msgID = `${userId}:${commandId}`): Promise<CommandOutcome> {
+  async function run(
+    userId: string,
+    commandId: string,
+    command: ParleyCommand,
+    deliveries = 1,
+    msgID = `${userId}:${commandId}`,
+    by: CommandProcessor = processor,
+  ): Promise<CommandOutcome> {
     const replyTo = env.names.outcomeSubject('test');
     await jetstream(nc).publish(env.names.commandSubject(null), codec.encodeCommand({ commandId, userId, time: Date.now(), replyTo }, command), {
       msgID,
@@ -47,7 +58,7 @@ describe('command handler recovery', () => {
     for (let i = 0; i < deliveries; i++) {
       const message = await consumer.next({ expires: 5000 });
       if (!message) throw new Error('no command delivered');
-      await processor.handle(message);
+      await by.handle(message);
     }
     await nc.flush();
     const outcome = outcomes.find((o) => o.commandId === commandId);
@@ -69,6 +80,15 @@ describe('command handler recovery', () => {
       aggregates: new Aggregates(eventLog, codec),
       stores,
       logger: createLogger('recovery-test', 'error'),
+    });
+    other = new CommandProcessor({
+      nc,
+      names: env.names,
+      codec,
+      eventLog,
+      aggregates: new Aggregates(eventLog, codec),
+      stores: await Stores.open(nc, env.names),
+      logger: createLogger('recovery-test-other', 'error'),
     });
     consumer = await jetstream(nc).consumers.get(env.names.commandStream, env.names.commandConsumer);
     nc.subscribe(env.names.outcomeSubject('test'), {
@@ -106,5 +126,20 @@ describe('command handler recovery', () => {
     const again = await run('bob', 'join-1', { type: 'JoinGuild', data: { code } }, 1, 'bob:join-1:after-the-window');
     expect(again).toEqual(joined);
     expect((await jsm.streams.info(env.names.eventStream)).state.messages).toBe(3);
+  });
+
+  it("refuses a message from a user another instance has just kicked, though this instance's cache still has them", async () => {
+    const guild = await run('alice', 'kick-guild-1', { type: 'CreateGuild', data: { name: 'Two handlers' } });
+    if (guild.status !== 'accepted') throw new Error('guild not created');
+    const { guildId, channelId } = codec.decodeEvent(guild.event).event.data as { guildId: string; channelId: string };
+    const invite = await run('alice', 'kick-invite-1', { type: 'CreateInvite', data: { guildId, channelId, maxUses: null, maxAgeSeconds: null } });
+    if (invite.status !== 'accepted') throw new Error('invite not created');
+    const { code } = codec.decodeEvent(invite.event).event.data as { code: string };
+    await run('bob', 'kick-join-1', { type: 'JoinGuild', data: { code } });
+    const post = (id: string) => ({ type: 'PostMessage' as const, data: { guildId, channelId, content: id, nonce: null, replyTo: null, attachments: [] } });
+    expect(await run('bob', 'kick-post-1', post('before'))).toMatchObject({ status: 'accepted' });
+
+    expect(await run('alice', 'kick-kick-1', { type: 'KickMember', data: { guildId, userId: 'bob' } }, 1, 'alice:kick-kick-1', other)).toMatchObject({ status: 'accepted' });
+    expect(await run('bob', 'kick-post-2', post('after'))).toMatchObject({ status: 'rejected', code: 'guild.not_member' });
   });
 });

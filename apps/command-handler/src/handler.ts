@@ -112,7 +112,7 @@ export class CommandProcessor {
     const { commandId, userId, time } = decoded.meta;
     for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
       const guildId = await this.routeToGuild(command);
-      const guild = guildId === null ? { state: initialGuildState(), version: 0 } : await aggregates.guilds.get(names.guildSubject(guildId));
+      const guild = guildId === null ? { state: initialGuildState(), version: 0 } : await this.currentGuild(guildId, command);
       const messages = isMessageCommand(command)
         ? await aggregates.channels.get(names.channelSubject(command.data.guildId, command.data.channelId))
         : undefined;
@@ -145,6 +145,22 @@ export class CommandProcessor {
       return { commandId, userId, status: 'accepted', seq: ack.seq, eventType: event.type, eventId, event: bytes };
     }
     throw conflict('command.contended', 'the target changed too often while deciding; retry the command');
+  }
+
+  /**
+   * The guild's state to decide against. A message command appends to its
+   * channel's stream, so a conditional append cannot catch a guild state that
+   * another handler instance moved on (a kick, a new overwrite): for those,
+   * the cached state is checked against the guild stream's last sequence (one
+   * direct get) and caught up when behind. Guild commands need no check:
+   * their own append is conditional on that very stream.
+   */
+  private async currentGuild(guildId: string, command: ParleyCommand) {
+    const { aggregates, names, eventLog } = this.deps;
+    const subject = names.guildSubject(guildId);
+    const entry = await aggregates.guilds.get(subject);
+    if (!isMessageCommand(command) || (await eventLog.lastSeq(subject)) === entry.version) return entry;
+    return aggregates.guilds.refresh(subject);
   }
 
   private async routeToGuild(command: ParleyCommand): Promise<string | null> {
