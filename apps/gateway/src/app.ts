@@ -23,6 +23,9 @@ export type GatewayConfig = {
 export type GatewayApp = { port: number; nodeId: string; stop(): Promise<void> };
 
 export const DEFAULT_LIMITS: ServerLimits = {
+  maxConnectionsPerUser: 10,
+  maxConnectionsPerIp: 500,
+  allowedOrigins: [],
   maxFrameBytes: 64 * 1024,
   maxBackpressureBytes: 1024 * 1024,
   commandsPerSecond: 20,

@@ -1,4 +1,4 @@
-import { authConfigFromEnv, commonConfig, createLogger, envInt, envString } from '@parley/platform';
+import { authConfigFromEnv, commonConfig, createLogger, envInt, envList, envString } from '@parley/platform';
 import { hostname } from 'node:os';
 import { DEFAULT_LIMITS, startGateway } from './app.ts';
 
@@ -16,6 +16,9 @@ const app = await startGateway(
       ...DEFAULT_LIMITS,
       maxFrameBytes: envInt(env, 'GATEWAY_MAX_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes, { min: 1024, max: 16 * 1024 * 1024 }),
       commandsPerSecond: envInt(env, 'GATEWAY_COMMANDS_PER_SECOND', DEFAULT_LIMITS.commandsPerSecond, { min: 1, max: 100_000 }),
+      maxConnectionsPerUser: envInt(env, 'GATEWAY_MAX_CONNECTIONS_PER_USER', DEFAULT_LIMITS.maxConnectionsPerUser, { min: 1, max: 10_000 }),
+      maxConnectionsPerIp: envInt(env, 'GATEWAY_MAX_CONNECTIONS_PER_IP', DEFAULT_LIMITS.maxConnectionsPerIp, { min: 1, max: 1_000_000 }),
+      allowedOrigins: envList(env, 'GATEWAY_ALLOWED_ORIGINS', DEFAULT_LIMITS.allowedOrigins),
     },
   },
   logger,

@@ -13,6 +13,11 @@ import { UserFeed, userTopic } from './user-feed.ts';
 export type { Socket, SocketData };
 
 export type ServerLimits = {
+  /** Per node: sockets one user, or one IP address, may hold at once (a soft limit, checked at upgrade). */
+  maxConnectionsPerUser: number;
+  maxConnectionsPerIp: number;
+  /** Browser origins allowed to connect; empty allows any (development). */
+  allowedOrigins: string[];
   maxFrameBytes: number;
   maxBackpressureBytes: number;
   commandsPerSecond: number;
@@ -71,10 +76,24 @@ export function createServer(deps: ServerDeps): Server {
   const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, new StreamStates(deps.eventLog, deps.codec, guildFold), logger);
   const commands = createCommandPath({ codec: deps.codec, relay: deps.relay, uploads: deps.uploads, hub, logger });
   const sockets = new Set<Socket>();
+  const perUser = new Map<string, number>();
+  const perIp = new Map<string, number>();
+  const count = (map: Map<string, number>, key: string, by: number) => {
+    const next = (map.get(key) ?? 0) + by;
+    if (next > 0) map.set(key, next);
+    else map.delete(key);
+  };
+  let draining = false;
   let connections = 0;
 
+  // Liveness: the process answers. Readiness: it can take sockets (NATS up, not draining).
   app.get('/health', (res) => {
     res.writeHeader('content-type', 'application/json').end(JSON.stringify({ status: 'ok', node: deps.nodeId }));
+  });
+  app.get('/ready', (res) => {
+    const ready = !draining && !deps.nc.isClosed();
+    res.writeStatus(ready ? '200 OK' : '503 Service Unavailable').writeHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ ready, node: deps.nodeId, sockets: sockets.size }));
   });
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found: WebSocket at /ws, health at /health');
@@ -91,6 +110,15 @@ export function createServer(deps: ServerDeps): Server {
     sendPingsAutomatically: true,
 
     upgrade: (res, req, context) => {
+      const origin = req.getHeader('origin');
+      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const refuse = (status: string, reason: string): void => {
+        res.cork(() => res.writeStatus(status).writeHeader('content-type', 'text/plain').end(reason));
+      };
+      // Origin guards browsers against other sites opening sockets with their cookies or tokens;
+      // native clients send none and are let through.
+      if (origin !== '' && limits.allowedOrigins.length > 0 && !limits.allowedOrigins.includes(origin)) return refuse('403 Forbidden', 'origin not allowed');
+      if ((perIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) return refuse('429 Too Many Requests', 'too many connections from this address');
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
@@ -108,8 +136,10 @@ export function createServer(deps: ServerDeps): Server {
       }).then(
         (identity) => {
           if (aborted) return;
+          if ((perUser.get(identity.userId) ?? 0) >= limits.maxConnectionsPerUser) return refuse('429 Too Many Requests', 'too many connections for this user');
           const data: SocketData = {
             userId: identity.userId,
+            ip,
             sessionId: identity.sessionId,
             issuedAt: identity.issuedAt,
             connectionId: ++connections,
@@ -125,7 +155,7 @@ export function createServer(deps: ServerDeps): Server {
         },
         (error: Error) => {
           if (aborted) return;
-          res.cork(() => res.writeStatus('401 Unauthorized').writeHeader('content-type', 'text/plain').end(error.message));
+          refuse('401 Unauthorized', error.message);
         },
       );
     },
@@ -133,6 +163,8 @@ export function createServer(deps: ServerDeps): Server {
     open: (ws) => {
       sockets.add(ws);
       const data = ws.getUserData();
+      count(perUser, data.userId, 1);
+      count(perIp, data.ip, 1);
       armExpiry(ws);
       ws.send(JSON.stringify({ op: 'hello', v: PROTOCOL_VERSION, node: deps.nodeId, userId: data.userId }));
       void sendReady(ws).catch((error) => {
@@ -191,6 +223,8 @@ export function createServer(deps: ServerDeps): Server {
     close: (ws) => {
       sockets.delete(ws);
       const data = ws.getUserData();
+      count(perUser, data.userId, -1);
+      count(perIp, data.ip, -1);
       data.closed = true;
       clearTimeout(data.expiryTimer);
       for (const [commandId, listener] of data.pending) deps.relay.forget(data.userId, commandId, listener);
@@ -283,6 +317,7 @@ export function createServer(deps: ServerDeps): Server {
   }
 
   function closeAll(code: number, reason: string): void {
+    draining = true;
     for (const ws of [...sockets]) ws.end(code, reason);
   }
 

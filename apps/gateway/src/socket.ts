@@ -7,6 +7,8 @@ export type SocketData = {
   /** From the token: its session (`sid`, null for development tokens) and when it was issued. */
   sessionId: string | null;
   issuedAt: number;
+  /** The remote address, for the per-address connection limit. */
+  ip: string;
   connectionId: number;
   expiresAt: number;
   /** Watched guilds and, for each, the channels the user may see there. */
