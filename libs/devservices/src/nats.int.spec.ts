@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processRuns } from './processes.ts';
 import { startLocalNats, type StartedServer } from './index.ts';
 
 /** The INFO greeting, read with a bare socket so the check does not rely on the code under test. */
@@ -25,16 +25,6 @@ function infoOf(url: string): Promise<Record<string, unknown>> {
     });
     socket.on('error', reject);
   });
-}
-
-/** Running and not a zombie (an exited daemon waits for init to reap it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 describe('startLocalNats', () => {
@@ -68,10 +58,10 @@ describe('startLocalNats', () => {
     }
 
     const pid = first.pid as number;
-    expect(alive(pid)).toBe(true);
+    expect(processRuns(pid)).toBe(true);
     await first.stop();
     await first.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processRuns(pid)).toBe(false);
     await expect(infoOf(first.url)).rejects.toThrow(/ECONNREFUSED/);
 
     // Same store folder, new process and port: the stream is still there.
@@ -94,6 +84,6 @@ describe('startLocalNats', () => {
     expect(again.startedNow).toBe(false);
     expect(again.url).toBe(running.url);
     await again.stop();
-    expect(alive(running.pid as number)).toBe(true);
+    expect(processRuns(running.pid as number)).toBe(true);
   }, 60_000);
 });

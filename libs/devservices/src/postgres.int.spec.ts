@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processRuns } from './processes.ts';
 import { startLocalPostgres, type StartedServer } from './index.ts';
 
 async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
@@ -14,16 +15,6 @@ async function query(url: string, sql: string): Promise<Record<string, unknown>[
   } finally {
     await client.end();
   }
-}
-
-/** Running and not a zombie (an exited daemon waits for init to reap it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 describe('startLocalPostgres', () => {
@@ -53,10 +44,10 @@ describe('startLocalPostgres', () => {
     await query(first.url, 'create table kept (id int); insert into kept values (42)');
 
     const pid = first.pid as number;
-    expect(alive(pid)).toBe(true);
+    expect(processRuns(pid)).toBe(true);
     await first.stop();
     await first.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processRuns(pid)).toBe(false);
     await expect(query(first.url, 'select 1')).rejects.toThrow(/ECONNREFUSED/);
 
     // Second start: no initdb (data kept), new port.
