@@ -1,6 +1,6 @@
 import { ALL_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS, PERMISSIONS } from '@parley/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiGet, eventually, isolatedEnv, startSystem, TestClient, type TestEnv, type TestSystem } from '@parley/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiGet, eventually, TestClient, useSystem } from '@parley/testing';
 
 // The guild routes decide access with the domain's permission functions over
 // the read model (promise 6): roles, channel overwrites, kicks and bans change
@@ -10,8 +10,7 @@ type Channel = { id: string; name: string; position: number; permissions: number
 type Overview = { permissions: number; roles: unknown[]; categories: { id: string; name: string; channels: Channel[] }[]; channels: Channel[] };
 
 describe('the guild API', () => {
-  let env: TestEnv;
-  let system: TestSystem;
+  const harness = useSystem();
   const clients: Record<string, TestClient> = {};
   const tokens: Record<string, string> = {};
   let guildId: string;
@@ -20,7 +19,7 @@ describe('the guild API', () => {
   let code: string;
   let staffPost: number;
 
-  const get = (user: string, path: string) => apiGet(system.apiUrl, path, tokens[user]!);
+  const get = (user: string, path: string) => apiGet(harness.system.apiUrl, path, tokens[user]!);
   const accepted = (user: string, type: string, data: Record<string, unknown>) => clients[user]!.accepted(type, data);
   /** Waits until the guilds projection (or history, for a channel path) reflects `cursor`. */
   const caughtUp = (cursor: number, path = '/v1/guilds') =>
@@ -31,11 +30,9 @@ describe('the guild API', () => {
   ];
 
   beforeAll(async () => {
-    env = await isolatedEnv();
-    system = await startSystem(env);
     for (const user of ['alice', 'bob', 'carol', 'dave', 'mallory']) {
-      tokens[user] = await env.token(user);
-      clients[user] = await TestClient.connect(system.wsUrl(0), tokens[user]!);
+      tokens[user] = await harness.env.token(user);
+      clients[user] = await harness.connect(user);
     }
     const guild = await accepted('alice', 'CreateGuild', { name: 'Permissions' });
     [guildId, general] = [guild.data['guildId'] as string, guild.data['channelId'] as string];
@@ -53,12 +50,6 @@ describe('the guild API', () => {
     staffPost = (await accepted('alice', 'PostMessage', { guildId, channelId: staff, content: 'staff only' })).cursor;
     await caughtUp(last.cursor);
     await caughtUp(staffPost, `/v1/channels/${staff}/messages`);
-  });
-
-  afterAll(async () => {
-    for (const client of Object.values(clients)) await client.close();
-    await system?.stop();
-    await env?.cleanup();
   });
 
   it('shows each member the channels and categories they may view, with their permissions', async () => {

@@ -1,6 +1,6 @@
 import { PERMISSIONS } from '@parley/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiGet, eventually, isolatedEnv, startSystem, TestClient, type TestEnv, type TestSystem } from '@parley/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiGet, eventually, TestClient, useSystem } from '@parley/testing';
 
 // Message history as clients read it, through the whole system: replies,
 // edits, tombstones of deleted messages, pins, mentions and reactions, pages
@@ -20,8 +20,7 @@ type Item = {
 const NO_MENTIONS = { userIds: [], roleIds: [], everyone: false };
 
 describe('the message history API', () => {
-  let env: TestEnv;
-  let system: TestSystem;
+  const harness = useSystem();
   const clients: Record<string, TestClient> = {};
   const tokens: Record<string, string> = {};
   let guildId: string;
@@ -32,7 +31,7 @@ describe('the message history API', () => {
   const posted = new Map<string, number>();
   const ids: Record<string, string> = {};
 
-  const get = (user: string, path: string) => apiGet(system.apiUrl, path, tokens[user]!);
+  const get = (user: string, path: string) => apiGet(harness.system.apiUrl, path, tokens[user]!);
   const accepted = (user: string, type: string, data: Record<string, unknown>) => clients[user]!.accepted(type, data);
   const post = async (label: string, user: string, content: string, extra: Record<string, unknown> = {}) => {
     const event = await accepted(user, 'PostMessage', { guildId, channelId: general, content, ...extra });
@@ -48,11 +47,9 @@ describe('the message history API', () => {
     get(user, `/v1/channels/${general}/messages/${ids[label]}/reactions/${encodeURIComponent(emoji)}${query}`);
 
   beforeAll(async () => {
-    env = await isolatedEnv();
-    system = await startSystem(env);
     for (const user of ['alice', 'bob', 'carol', 'mallory']) {
-      tokens[user] = await env.token(user);
-      clients[user] = await TestClient.connect(system.wsUrl(0), tokens[user]!);
+      tokens[user] = await harness.env.token(user);
+      clients[user] = await harness.connect(user);
     }
     const guild = await accepted('alice', 'CreateGuild', { name: 'History' });
     [guildId, general] = [guild.data['guildId'] as string, guild.data['channelId'] as string];
@@ -85,12 +82,6 @@ describe('the message history API', () => {
     const lastCursor = posted.get(ids['last']!)!;
     await eventually(async () => ((await get('alice', `/v1/channels/${general}/messages`)).body.cursor >= lastCursor ? true : undefined), 10_000, 'history');
     await eventually(async () => ((await get('alice', '/v1/guilds')).body.cursor >= hidden.cursor ? true : undefined), 10_000, 'guilds');
-  });
-
-  afterAll(async () => {
-    for (const client of Object.values(clients)) await client.close();
-    await system?.stop();
-    await env?.cleanup();
   });
 
   it('returns every message, deleted ones as tombstones, with replies, edits, pins, mentions and reactions', async () => {
