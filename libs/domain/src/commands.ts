@@ -14,7 +14,6 @@ const PARSERS: Record<string, [string[], (f: Fields) => unknown]> = { ...GUILD_P
 const isClientCommandType = (type: unknown): type is ClientCommand['type'] => typeof type === 'string' && Object.hasOwn(PARSERS, type);
 const MESSAGE_COMMANDS = new Set(Object.keys(MESSAGE_PARSERS));
 
-export const COMMAND_TYPES = Object.keys(PARSERS) as ClientCommand['type'][];
 
 /**
  * Turns untrusted `{type, data}` into a typed command, or throws a 400
