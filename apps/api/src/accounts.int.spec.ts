@@ -81,7 +81,7 @@ describe('accounts and sessions', () => {
 
     // It opens a socket as that user, and reads the profile, which can be edited.
     const client = await connect(session.accessToken);
-    expect(client.frames[0]).toMatchObject({ op: 'hello', userId: alice.body.userId });
+    expect(client.frames.find((f) => f.op === 'ready')).toMatchObject({ userId: alice.body.userId });
     const me = await eventually(async () => {
       const res = await call('GET', '/v1/me', undefined, session.accessToken);
       return res.status === 200 ? res.body : undefined;

@@ -6,7 +6,6 @@ import { createOrm } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
 import { CommandRelay } from '@parley/event-store';
 import { Presence } from './presence.ts';
-import { CLOSE } from './protocol.ts';
 import { createServer, type ServerLimits } from './server.ts';
 
 export type GatewayConfig = {
@@ -18,6 +17,8 @@ export type GatewayConfig = {
   nodeId: string;
   auth: AuthConfig;
   limits: ServerLimits;
+  /** On stop, clients are asked to move at random moments within this window (reconnect storms spread out). */
+  drainMs: number;
 };
 
 export type GatewayApp = { port: number; nodeId: string; stop(): Promise<void> };
@@ -30,7 +31,12 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxBackpressureBytes: 1024 * 1024,
   commandsPerSecond: 20,
   commandBurst: 50,
-  idleTimeoutSeconds: 120,
+  framesPerSecond: 50,
+  frameBurst: 100,
+  maxDroppedFrames: 1000,
+  heartbeatMs: 30_000,
+  identifyTimeoutMs: 10_000,
+  maxReplayEvents: 100_000,
 };
 
 /** uWS silently falls back to a slow JS imitation when its binary does not load; Parley refuses to run on it. */
@@ -75,9 +81,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   return {
     port,
     nodeId: config.nodeId,
+    /** Drains: no new sockets, clients asked to move (within `drainMs`), then every connection closed. */
     async stop() {
       uWS.us_listen_socket_close(listenSocket);
-      server.closeAll(CLOSE.draining.code, CLOSE.draining.reason);
+      await server.drain(config.drainMs);
       await presence.stop();
       relay.stop();
       await nc.drain();

@@ -2,14 +2,20 @@ import type { Codec, CommandOutcome } from '@parley/contracts';
 import { DomainError, parseCommand, type ParleyCommand } from '@parley/domain';
 import type { CommandRelay } from '@parley/event-store';
 import type { Logger, UploadStore } from '@parley/platform';
-import type { LiveHub } from './live-hub.ts';
 import { errorFrame, eventPayload, FrameError } from './protocol.ts';
 import type { Socket } from './socket.ts';
 
 /** Events that put the acting user into a guild: the gateway starts watching it for them. */
 const JOINING_EVENTS = new Set(['GuildCreated', 'MemberJoined']);
 
-export type CommandPathDeps = { codec: Codec; relay: CommandRelay; uploads: UploadStore; hub: LiveHub; logger: Logger };
+export type CommandPathDeps = {
+  codec: Codec;
+  relay: CommandRelay;
+  uploads: UploadStore;
+  /** Watches a guild for the socket from a cursor (the session's subscribe). */
+  subscribe: (ws: Socket, guildId: string, after: number) => Promise<void>;
+  logger: Logger;
+};
 
 /**
  * A command frame's way: parse (bad input answered at once, nothing
@@ -17,7 +23,7 @@ export type CommandPathDeps = { codec: Codec; relay: CommandRelay; uploads: Uplo
  * client's id, and relay its outcome to the socket that sent it.
  */
 export function createCommandPath(deps: CommandPathDeps) {
-  const { hub, logger } = deps;
+  const { logger } = deps;
 
   function parseCommandFrame(type: string, payload: unknown, id: string): ParleyCommand {
     try {
@@ -85,11 +91,10 @@ export function createCommandPath(deps: CommandPathDeps) {
       return;
     }
     const decoded = deps.codec.decodeEvent(outcome.event);
-    // Watch a guild the user just entered before telling them, so no event after the outcome is missed.
-    if (JOINING_EVENTS.has(decoded.event.type) && 'guildId' in decoded.event.data) await hub.join(ws, decoded.event.data.guildId, outcome.seq);
-    if (data.closed) return;
     const event = eventPayload(outcome.seq, decoded);
     ws.send(JSON.stringify({ op: 'outcome', id: outcome.commandId, status: 'accepted', cursor: outcome.seq, event }));
+    // The user just entered a guild: watch it from the joining event on (what happened since is replayed).
+    if (JOINING_EVENTS.has(decoded.event.type) && 'guildId' in decoded.event.data) await deps.subscribe(ws, decoded.event.data.guildId, outcome.seq);
   }
 
   return {

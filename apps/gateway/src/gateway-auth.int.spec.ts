@@ -38,7 +38,7 @@ describe('gateway authentication', () => {
 
   beforeAll(async () => {
     env = await isolatedEnv();
-    system = await startSystem(env);
+    system = await startSystem(env, { limits: { identifyTimeoutMs: 1500 } });
     url = system.wsUrl(0);
   });
 
@@ -57,10 +57,38 @@ describe('gateway authentication', () => {
     expect(result.body).toMatch(/token/i);
   };
 
-  it('refuses an upgrade without a token with 401 and no socket', async () => {
-    await expectRefused(await attempt(url));
-    await expectRefused(await attempt(`${url}?token=`));
-    await expectRefused(await attempt(url, { authorization: 'Bearer ' }));
+  it('opens a socket without a token only to wait for identify, and closes it with 4002 when none comes in time', async () => {
+    const silent = await attempt(url);
+    if (!silent.opened) throw new Error(`refused: ${silent.status}`);
+    open.push(silent.socket);
+    const closed = closeOf(silent.socket);
+    await expect.poll(() => silent.frames[0], { timeout: 2000 }).toMatchObject({ op: 'hello', v: 2, heartbeatMs: expect.any(Number) });
+    // Nothing but identify, resume and heartbeat is served before the socket has a user.
+    silent.socket.send(JSON.stringify({ op: 'subscribe', guildId: 'g1' }));
+    await expect.poll(() => silent.frames.find((f) => f.op === 'error'), { timeout: 2000 }).toMatchObject({ code: 'session.not_identified' });
+    expect(await closed).toMatchObject({ code: CLOSE.notIdentified.code });
+  });
+
+  it('identifies with a token sent in the frame, and answers a bad one with invalid_session', async () => {
+    const result = await attempt(url);
+    if (!result.opened) throw new Error(`refused: ${result.status}`);
+    open.push(result.socket);
+    await expect.poll(() => result.frames[0]?.op, { timeout: 2000 }).toBe('hello');
+    result.socket.send(JSON.stringify({ op: 'identify' }));
+    await expect.poll(() => result.frames.find((f) => f.op === 'error'), { timeout: 2000 }).toMatchObject({ code: 'identify.token_required' });
+    result.socket.send(JSON.stringify({ op: 'identify', token: 'not.a.jwt' }));
+    await expect.poll(() => result.frames.find((f) => f.op === 'invalid_session'), { timeout: 2000 }).toMatchObject({ reason: 'token' });
+    result.socket.send(JSON.stringify({ op: 'identify', token: await env.token('erin') }));
+    await expect.poll(() => result.frames.find((f) => f.op === 'ready'), { timeout: 5000 }).toMatchObject({ userId: 'erin', cursor: expect.any(Number) });
+  });
+
+  it('treats an empty token at the upgrade as none: the socket must identify', async () => {
+    const result = await attempt(`${url}?token=`);
+    if (!result.opened) throw new Error(`refused: ${result.status}`);
+    open.push(result.socket);
+    await expect.poll(() => result.frames[0]?.op, { timeout: 2000 }).toBe('hello');
+    result.socket.send(JSON.stringify({ op: 'identify' }));
+    await expect.poll(() => result.frames.find((f) => f.op === 'error'), { timeout: 2000 }).toMatchObject({ code: 'identify.token_required' });
   });
 
   it('refuses garbage tokens with 401', async () => {
@@ -90,13 +118,15 @@ describe('gateway authentication', () => {
     const result = await attempt(url, { authorization: `Bearer ${await env.token('carol')}` });
     if (!result.opened) throw new Error(`refused: ${result.status} ${result.body}`);
     open.push(result.socket);
-    await expect.poll(() => result.frames[0], { timeout: 2000 }).toMatchObject({ op: 'hello', userId: 'carol' });
-    await expect.poll(() => result.frames.some((f) => f.op === 'ready'), { timeout: 2000 }).toBe(true);
+    await expect.poll(() => result.frames[0], { timeout: 2000 }).toMatchObject({ op: 'hello', v: 2 });
+    result.socket.send(JSON.stringify({ op: 'identify' }));
+    await expect.poll(() => result.frames.find((f) => f.op === 'ready'), { timeout: 2000 }).toMatchObject({ userId: 'carol' });
     // The scheme is case-insensitive (RFC 9110).
     const lower = await attempt(url, { authorization: `bearer ${await env.token('carol')}` });
     if (!lower.opened) throw new Error(`lower-case scheme refused: ${lower.status}`);
     open.push(lower.socket);
-    await expect.poll(() => lower.frames[0], { timeout: 2000 }).toMatchObject({ op: 'hello', userId: 'carol' });
+    lower.socket.send(JSON.stringify({ op: 'identify' }));
+    await expect.poll(() => lower.frames.find((f) => f.op === 'ready'), { timeout: 2000 }).toMatchObject({ userId: 'carol' });
   });
 
   it('takes the user id from the token, never from the client', async () => {
@@ -104,7 +134,9 @@ describe('gateway authentication', () => {
     const result = await attempt(`${url}?token=${token}&userId=mallory&user=mallory`, { 'x-user-id': 'mallory' });
     if (!result.opened) throw new Error(`refused: ${result.status}`);
     open.push(result.socket);
-    await expect.poll(() => result.frames[0], { timeout: 2000 }).toMatchObject({ op: 'hello', v: 1, node: 'gw1', userId: 'dave' });
+    await expect.poll(() => result.frames[0], { timeout: 2000 }).toMatchObject({ op: 'hello', v: 2, node: 'gw1' });
+    result.socket.send(JSON.stringify({ op: 'identify' }));
+    await expect.poll(() => result.frames.find((f) => f.op === 'ready'), { timeout: 2000 }).toMatchObject({ userId: 'dave' });
 
     // Acting through the socket: the resulting event names the token's user as actor and owner.
     const client = await TestClient.connect(url, token);
@@ -142,8 +174,8 @@ describe('gateway authentication', () => {
       await client.waitFor((f) => f.op === 'ready', 15_000, 'ready');
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(client.closed).toBeNull();
-      client.send({ op: 'ping' });
-      await client.waitFor((f) => f.op === 'pong', 1000, 'pong');
+      client.send({ op: 'heartbeat' });
+      await client.waitFor((f) => f.op === 'heartbeat_ack', 1000, 'heartbeat_ack');
     } finally {
       await client.close();
     }

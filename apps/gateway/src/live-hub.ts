@@ -1,9 +1,11 @@
-import type { Msg, Subscription } from '@nats-io/transport-node';
+import type { Subscription } from '@nats-io/transport-node';
 import type { Codec } from '@parley/contracts';
 import { channelPermissions, has, isGuildEvent, isMessageEvent, PERMISSIONS, visibleChannels, type GuildEvent, type GuildState } from '@parley/domain';
-import type { StreamStates } from '@parley/event-store';
+import type { EventLog, StreamStates } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { LiveTail, type CatchUpFailure, type TailEvent } from './live-tail.ts';
+import { sendEphemeral, sendPaced, type Paced } from './pacing.ts';
 import type { PresenceSignal } from './presence.ts';
 import { eventPayload } from './protocol.ts';
 
@@ -11,20 +13,28 @@ export const guildTopic = (guildId: string) => `g/${guildId}`;
 export const channelTopic = (channelId: string) => `c/${channelId}`;
 
 /** What the hub needs of a socket's user data. */
-export type Watcher = { userId: string; closed: boolean; guilds: Map<string, Set<string>> };
+export type Watcher = Paced & { userId: string; guilds: Map<string, Set<string>> };
 type Socket = WebSocket<Watcher>;
 
+export type HubOptions = {
+  /** A catch-up longer than this many events is refused with `too_far` (the client refetches instead). */
+  maxReplayEvents: number;
+  /** Buffered bytes past which a replay waits for the socket to drain. */
+  replayHighWater: number;
+  /** Buffered bytes past which ephemeral frames (typing, presence) are dropped for a socket. */
+  ephemeralLimit: number;
+};
+
+export type JoinResult = { ok: true; replayed: number } | { ok: false; reason: 'forbidden' | CatchUpFailure };
+
 type Watched = {
-  subscription: Subscription;
-  /** Ephemeral signals (typing) for the guild: core NATS only, never in the log. */
+  /** The guild's live events, in order, and the seam for catch-ups. */
+  tail: LiveTail;
+  /** Ephemeral signals (typing, presence) for the guild: core NATS only, never in the log. */
   signals: Subscription;
   sockets: Set<Socket>;
   /** Joins under way: the subscription must outlive them even while no socket is in yet. */
   joining: number;
-  /** Live events and joins for one guild run one after another, in arrival order. */
-  chain: Promise<unknown>;
-  /** Resolves once the server has the subscription. */
-  ready: Promise<void>;
 };
 
 /** Events that take access away: those who lose it still receive the event itself. */
@@ -43,8 +53,12 @@ const REASONS: Record<string, string> = { MemberLeft: 'left', MemberKicked: 'kic
  * event that can change access, those topics are recomputed, so a kicked,
  * banned or hidden user's next event is not delivered (promise 6).
  *
- * Delivery is at-most-once (core NATS); every event carries its cursor and
- * its stream's previous cursor so a client can detect a gap (promise 2).
+ * A socket joins from a cursor: what it missed is replayed from the log,
+ * then it joins the live audience at the guild tail's seam (`LiveTail`), so
+ * it gets every event once, in order, on any node (promise 3). Live delivery
+ * is at-most-once (core NATS); every event carries its cursor and its
+ * stream's previous cursor so a client can detect a gap (promise 2) and
+ * catch up again.
  */
 export class LiveHub {
   private readonly watched = new Map<string, Watched>();
@@ -54,40 +68,73 @@ export class LiveHub {
     private readonly nc: NatsConnection,
     private readonly names: Names,
     private readonly codec: Codec,
+    private readonly log: EventLog,
     private readonly states: StreamStates<GuildState, GuildEvent>,
     private readonly logger: Logger,
+    private readonly options: HubOptions,
   ) {}
 
   /**
-   * Adds a socket to a guild's audience if its user is a member, once the
-   * node's state has folded at least up to `atLeast` (e.g. the join's own
-   * cursor). Resolves false when the user may not see the guild.
+   * Adds a socket to a guild's audience if its user may see the guild. With
+   * `after` (a cursor), the events since it that the user may see now are
+   * replayed first; without, the socket receives what comes from now on.
+   * `lastInLog` (the log's last sequence, read before) bounds a valid cursor.
    */
-  async join(ws: Socket, guildId: string, atLeast = 0): Promise<boolean> {
+  async join(ws: Socket, guildId: string, after: number | null, lastInLog: number): Promise<JoinResult> {
+    const data = ws.getUserData();
     const watched = this.watch(guildId);
     watched.joining += 1;
     try {
-      await watched.ready;
-      return await this.enqueue(guildId, watched, async () => {
-        const subject = this.names.guildSubject(guildId);
-        let entry = await this.states.get(subject);
-        if (entry.version < atLeast) entry = await this.states.refresh(subject);
-        const data = ws.getUserData();
-        if (data.closed || !entry.state.members.has(data.userId) || entry.state.deleted) return false;
+      if (data.guilds.has(guildId)) {
+        if (after === null) return { ok: true, replayed: 0 };
+        // Catching up again (say, after a gap): off the live audience first, or replay and live would interleave.
+        this.leave(ws, guildId);
+      }
+      await watched.tail.ready;
+      const subject = this.names.guildSubject(guildId);
+      const admit = async () => {
+        const { state } = await this.states.get(subject);
+        if (!admissible(data, state)) return false;
         watched.sockets.add(ws);
-        this.retopic(ws, guildId, entry.state);
+        this.retopic(ws, guildId, state);
         return true;
-      });
+      };
+      const forbidden = { ok: false, reason: 'forbidden' } as const;
+      if (after === null) return (await watched.tail.run(admit)) ? { ok: true, replayed: 0 } : forbidden;
+      const { state } = await this.states.get(subject);
+      if (!admissible(data, state)) return forbidden;
+      const visible = visibleChannels(state, data.userId);
+      const caught = await watched.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, (event) => this.replayTo(ws, visible, event), admit);
+      if (!caught.ok) return caught;
+      return caught.value ? { ok: true, replayed: caught.replayed } : forbidden;
     } finally {
       watched.joining -= 1;
       this.release(guildId);
     }
   }
 
+  /** The cursor up to which this node has handled a guild's events (0 when it does not watch it). */
+  position(guildId: string): number {
+    return this.watched.get(guildId)?.tail.position ?? 0;
+  }
+
+  private async replayTo(ws: Socket, visible: Set<string>, { seq, decoded }: TailEvent): Promise<void> {
+    const { event } = decoded;
+    const channelId = isMessageEvent(event) ? event.data.channelId : isGuildEvent(event) ? channelOf(event) : null;
+    if (channelId !== null && !visible.has(channelId)) return;
+    await sendPaced(ws, JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }), this.options.replayHighWater);
+  }
+
   /** Removes a socket (closing, or asked to leave); the NATS subscription goes with the last one. */
   leave(ws: Socket, guildId: string): void {
+    const data = ws.getUserData();
+    const channels = data.guilds.get(guildId);
+    if (channels && !data.closed) {
+      ws.unsubscribe(guildTopic(guildId));
+      for (const channelId of channels) ws.unsubscribe(channelTopic(channelId));
+    }
     this.watched.get(guildId)?.sockets.delete(ws);
-    ws.getUserData().guilds.delete(guildId);
+    data.guilds.delete(guildId);
     this.release(guildId);
   }
 
@@ -106,12 +153,17 @@ export class LiveHub {
     return true;
   }
 
-  private signal(guildId: string, bytes: Uint8Array): void {
+  /** Ephemeral signals go socket by socket, so a socket that is falling behind is skipped. */
+  private signal(guildId: string, sockets: Set<Socket>, bytes: Uint8Array): void {
     try {
       const signal = JSON.parse(new TextDecoder().decode(bytes)) as TypingSignal | PresenceSignal;
       const { kind, ...fields } = signal;
-      if (kind === 'typing') this.app.publish(channelTopic(signal.channelId), JSON.stringify({ op: 'typing', guildId, ...fields }));
-      else if (kind === 'presence') this.app.publish(guildTopic(guildId), JSON.stringify({ op: 'presence', guildId, ...fields }));
+      if (kind !== 'typing' && kind !== 'presence') return;
+      const frame = JSON.stringify({ op: kind, guildId, ...fields });
+      for (const ws of sockets) {
+        if (kind === 'typing' && !ws.getUserData().guilds.get(guildId)?.has(signal.channelId)) continue;
+        sendEphemeral(ws, frame, this.options.ephemeralLimit);
+      }
     } catch (error) {
       this.logger.warn({ err: error, guildId }, 'unreadable ephemeral signal');
     }
@@ -129,21 +181,14 @@ export class LiveHub {
   private watch(guildId: string): Watched {
     const existing = this.watched.get(guildId);
     if (existing) return existing;
-    const subscription = this.nc.subscribe(this.names.liveGuild(guildId), {
-      callback: (error, message) => {
-        if (error) return this.logger.warn({ err: error, guildId }, 'live subscription error');
-        this.enqueue(guildId, watched, () => this.deliver(guildId, watched, message)).catch((failure: unknown) =>
-          this.logger.error({ err: failure, subject: message.subject }, 'undeliverable live event'),
-        );
-      },
-    });
+    const sockets = new Set<Socket>();
+    const tail = new LiveTail(this.nc, this.names.liveGuild(guildId), this.names.guildEvents(guildId), this.log, this.codec, (event) => this.deliver(guildId, watched, event), this.logger);
     const signals = this.nc.subscribe(this.names.ephemeralGuild(guildId), {
       callback: (error, message) => {
-        if (!error) this.signal(guildId, message.data);
+        if (!error) this.signal(guildId, sockets, message.data);
       },
     });
-    // Subscribed before any state is read: nothing falls between the two.
-    const watched = { subscription, signals, sockets: new Set<Socket>(), joining: 0, chain: Promise.resolve() as Promise<unknown>, ready: this.nc.flush() };
+    const watched: Watched = { tail, signals, sockets, joining: 0 };
     this.watched.set(guildId, watched);
     return watched;
   }
@@ -151,21 +196,13 @@ export class LiveHub {
   private release(guildId: string): void {
     const watched = this.watched.get(guildId);
     if (!watched || watched.sockets.size > 0 || watched.joining > 0) return;
-    watched.subscription.unsubscribe();
+    watched.tail.close();
     watched.signals.unsubscribe();
     this.watched.delete(guildId);
     this.states.forget(this.names.guildSubject(guildId));
   }
 
-  private enqueue<T>(guildId: string, watched: Watched, step: () => Promise<T>): Promise<T> {
-    const next = watched.chain.then(step);
-    watched.chain = next.catch(() => undefined);
-    return next;
-  }
-
-  private async deliver(guildId: string, watched: Watched, message: Msg): Promise<void> {
-    const seq = Number(message.headers?.get('Nats-Sequence'));
-    const decoded = this.codec.decodeEvent(message.data);
+  private async deliver(guildId: string, watched: Watched, { seq, decoded }: TailEvent): Promise<void> {
     const event = decoded.event;
     const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
     if (isMessageEvent(event)) {
@@ -227,3 +264,5 @@ type TypingSignal = { kind: 'typing'; userId: string; channelId: string; until: 
 type Farewell = { frame: string; reason: string; channelId: string | null };
 
 const channelOf = (event: GuildEvent): string | null => ('channelId' in event.data ? event.data.channelId : null);
+
+const admissible = (data: Watcher, state: GuildState): boolean => !data.closed && state.members.has(data.userId) && !state.deleted;

@@ -12,6 +12,7 @@ const app = await startGateway(
     port: envInt(env, 'GATEWAY_PORT', 8081, { min: 0, max: 65535 }),
     nodeId: envString(env, 'GATEWAY_NODE_ID', `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`),
     auth: await authConfigFromEnv(env, common.dataDir),
+    drainMs: envInt(env, 'GATEWAY_DRAIN_MS', 5000, { min: 0, max: 600_000 }),
     limits: {
       ...DEFAULT_LIMITS,
       maxFrameBytes: envInt(env, 'GATEWAY_MAX_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes, { min: 1024, max: 16 * 1024 * 1024 }),

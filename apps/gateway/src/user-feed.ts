@@ -1,57 +1,85 @@
-import type { Subscription } from '@nats-io/transport-node';
 import type { Codec, DecodedEvent } from '@parley/contracts';
+import type { EventLog } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
-import type { TemplatedApp } from 'uWebSockets.js';
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { LiveTail, type CatchUpFailure } from './live-tail.ts';
+import { sendPaced, type Paced } from './pacing.ts';
 import { eventPayload } from './protocol.ts';
 
 export const userTopic = (userId: string) => `u/${userId}`;
 
+type Feed = { tail: LiveTail; sockets: number };
+
 /**
- * Each connected user's own stream (account, sessions, read markers), live to all of that user's sockets on this node: one core
- * NATS subscription per user with at least one socket here. Events carry
- * cursors like any other, so a session learns what another one did.
+ * Each connected user's own stream (account, sessions, read markers), live
+ * to all of that user's sockets on this node: one tail per user with at
+ * least one socket here. Events carry cursors like any other, so a session
+ * learns what another one did; a socket joins from a cursor like it joins a
+ * guild (replay, then live, through `LiveTail`).
  */
 export class UserFeed {
-  private readonly users = new Map<string, { subscription: Subscription; sockets: number }>();
+  private readonly users = new Map<string, Feed>();
 
   constructor(
     private readonly app: TemplatedApp,
     private readonly nc: NatsConnection,
     private readonly names: Names,
     private readonly codec: Codec,
+    private readonly log: EventLog,
     private readonly logger: Logger,
-    /** Called for every event of a watched user's stream, after it is relayed. */
+    private readonly options: { maxReplayEvents: number; replayHighWater: number },
+    /** Called for every live event of a watched user's stream, after it is relayed. */
     private readonly onEvent: (userId: string, decoded: DecodedEvent) => void = () => undefined,
   ) {}
 
-  /** Starts the user's feed on this node if it is not running; resolves once the server has it. */
-  async open(userId: string): Promise<void> {
-    const entry = this.users.get(userId);
-    if (entry) {
-      entry.sockets += 1;
-      return;
+  /**
+   * Puts a socket on its user's stream: from `after` (replaying what it
+   * missed) or from now (`null`). Each successful open needs one `close`.
+   */
+  async open(ws: WebSocket<Paced & { userId: string }>, after: number | null, lastInLog: number): Promise<{ ok: true } | { ok: false; reason: CatchUpFailure }> {
+    const { userId } = ws.getUserData();
+    const feed = this.feed(userId);
+    const admit = async () => {
+      if (!ws.getUserData().closed) ws.subscribe(userTopic(userId));
+    };
+    try {
+      if (after === null) {
+        await feed.tail.ready;
+        await feed.tail.run(admit);
+        return { ok: true };
+      }
+      const send = ({ seq, decoded }: { seq: number; decoded: DecodedEvent }) =>
+        sendPaced(ws, JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }), this.options.replayHighWater);
+      const caught = await feed.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, send, admit);
+      if (caught.ok) return caught;
+      this.close(userId);
+      return caught;
+    } catch (error) {
+      this.close(userId);
+      throw error;
     }
-    const subscription = this.nc.subscribe(this.names.liveUser(userId), {
-      callback: (error, message) => {
-        if (error) return;
-        try {
-          const seq = Number(message.headers?.get('Nats-Sequence'));
-          const decoded = this.codec.decodeEvent(message.data);
-          this.app.publish(userTopic(userId), JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }));
-          this.onEvent(userId, decoded);
-        } catch (failure) {
-          this.logger.error({ err: failure, subject: message.subject }, 'undeliverable user event');
-        }
-      },
-    });
-    this.users.set(userId, { subscription, sockets: 1 });
-    await this.nc.flush();
   }
 
   close(userId: string): void {
-    const entry = this.users.get(userId);
-    if (!entry || --entry.sockets > 0) return;
-    entry.subscription.unsubscribe();
+    const feed = this.users.get(userId);
+    if (!feed || --feed.sockets > 0) return;
+    feed.tail.close();
     this.users.delete(userId);
+  }
+
+  private feed(userId: string): Feed {
+    const existing = this.users.get(userId);
+    if (existing) {
+      existing.sockets += 1;
+      return existing;
+    }
+    const onLive = ({ seq, decoded }: { seq: number; decoded: DecodedEvent }) => {
+      this.app.publish(userTopic(userId), JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }));
+      this.onEvent(userId, decoded);
+    };
+    const tail = new LiveTail(this.nc, this.names.liveUser(userId), this.names.userSubject(userId), this.log, this.codec, onLive, this.logger);
+    const feed = { tail, sockets: 1 };
+    this.users.set(userId, feed);
+    return feed;
   }
 }

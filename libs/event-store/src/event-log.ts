@@ -2,11 +2,11 @@ import { DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } fro
 import type { NatsConnection } from '@parley/platform';
 
 /**
- * Reads of the event log the command handler needs: the last sequence on a
- * subject (for optimistic concurrency) and the raw events of one subject
- * after a sequence (to rebuild an aggregate). Reads near the tail are cheap;
- * a cold rebuild of a long-lived guild walks its subject once, then the
- * state is cached.
+ * Reads of the event log: the last sequence on a subject (for optimistic
+ * concurrency), the raw events of a subject or wildcard in a range (to
+ * rebuild an aggregate, to replay what a client missed) and the log's
+ * bounds. Reads near the tail are cheap; a cold rebuild of a long-lived
+ * guild walks its subject once, then the state is cached.
  */
 export class EventLog {
   private constructor(
@@ -41,31 +41,46 @@ export class EventLog {
     return message.data;
   }
 
-  /** Events on `subject` with sequence in (after, upTo], in order. */
-  async *read(subject: string, after: number, upTo: number): AsyncGenerator<{ seq: number; data: Uint8Array }> {
+  /**
+   * Events on `filter` (a subject, or a wildcard such as `<ns>.evt.<guildId>.>`) with sequence in
+   * (after, upTo], in order. Ends early when the log has nothing more on the filter. A range with
+   * nothing in it costs one direct get; otherwise an ordered consumer streams it (cheap near the
+   * tail, a scan of the stream's index from deep in the past).
+   */
+  async *read(filter: string, after: number, upTo: number): AsyncGenerator<{ seq: number; data: Uint8Array }> {
     if (upTo <= after) return;
+    const first = await this.nextOnSubject(filter, after + 1);
+    if (!first || first.seq > upTo) return;
     const consumer = await jetstream(this.nc).consumers.get(this.stream, {
-      filter_subjects: subject,
+      filter_subjects: filter,
       deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: after + 1,
+      opt_start_seq: first.seq,
     });
     try {
-      let seq = after;
-      while (seq < upTo) {
+      for (;;) {
         const messages = await consumer.fetch({ max_messages: 1000, expires: 2000 });
         let got = 0;
         for await (const message of messages) {
           got++;
-          seq = message.seq;
-          if (seq > upTo) break;
-          yield { seq, data: message.data };
-          if (seq === upTo) break;
+          if (message.seq > upTo) return;
+          yield { seq: message.seq, data: message.data };
+          if (message.seq === upTo || message.info.pending === 0) return;
         }
-        if (got === 0) throw new Error(`event log ended before ${upTo} on ${subject}`);
+        if (got === 0) throw new Error(`event log stopped answering before ${upTo} on ${filter}`);
       }
     } finally {
       await consumer.delete().catch(() => undefined);
     }
+  }
+
+  /**
+   * The log's bounds and identity: `epoch` (when the stream was created) changes when the log is
+   * recreated, so cursors of the old log are recognised as meaningless; events before `firstSeq` are
+   * gone (limits), so a cursor before it cannot be resumed.
+   */
+  async info(): Promise<{ epoch: string; firstSeq: number; lastSeq: number }> {
+    const info = await this.jsm.streams.info(this.stream);
+    return { epoch: info.created, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq };
   }
 }
 

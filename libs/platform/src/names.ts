@@ -53,6 +53,8 @@ export function names(namespace: string) {
           return this.userSubject(stream.userId);
       }
     },
+    /** Everything one guild's log holds: its own events and all its channels' messages. */
+    guildEvents: (guildId: string) => `${ns}.evt.${id(guildId, 'guild id')}.>`,
     /** Everything live about one guild: its own events and all its channels' messages. */
     liveGuild: (guildId: string) => `${ns}.live.${id(guildId, 'guild id')}.>`,
     outcomeSubject: (nodeId: string) => `${ns}.outcome.${id(nodeId, 'node id')}`,

@@ -10,3 +10,4 @@ export { createOrm, migrate, MikroORM } from './orm.ts';
 export type { EntityManager } from './orm.ts';
 export { readStatesOfGuild, saveReadState, type ChannelReadState } from './read-states.ts';
 export { applyAccountEvent, findUser, type UserProfile } from './users.ts';
+export { membersAmong, readyGuilds, type ReadyGuild } from './session.queries.ts';

@@ -31,8 +31,10 @@ describe('the whole pipeline', () => {
   });
 
   it('carries a conversation between two nodes, live and into history, and survives a projector restart', async () => {
-    expect(alice.frames[0]).toMatchObject({ op: 'hello', v: 1, node: 'gw1', userId: 'alice' });
-    expect(bob.frames[0]).toMatchObject({ op: 'hello', node: 'gw2', userId: 'bob' });
+    expect(alice.frames[0]).toMatchObject({ op: 'hello', v: 2, node: 'gw1' });
+    expect(alice.frames.find((f) => f.op === 'ready')).toMatchObject({ userId: 'alice' });
+    expect(bob.frames[0]).toMatchObject({ op: 'hello', node: 'gw2' });
+    expect(bob.frames.find((f) => f.op === 'ready')).toMatchObject({ userId: 'bob' });
 
     const guild = await alice.accepted('CreateGuild', { name: 'Rust Fans' });
     const guildId = guild.data['guildId'] as string;

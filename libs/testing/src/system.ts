@@ -23,7 +23,7 @@ export type TestSystem = {
  */
 export async function startSystem(
   env: TestEnv,
-  options: { gateways?: number; logLevel?: string; accessTtlSeconds?: number; limits?: Partial<typeof DEFAULT_LIMITS> } = {},
+  options: { gateways?: number; logLevel?: string; accessTtlSeconds?: number; limits?: Partial<typeof DEFAULT_LIMITS>; drainMs?: number } = {},
 ): Promise<TestSystem> {
   const logger = createLogger('test', options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'warn');
   const common = { natsUrl: env.natsUrl, databaseUrl: env.databaseUrl, namespace: env.namespace };
@@ -36,7 +36,7 @@ export async function startSystem(
   for (let i = 0; i < (options.gateways ?? 1); i++) {
     gateways.push(
       await startGateway(
-        { ...common, host: '127.0.0.1', port: 0, nodeId: `gw${i + 1}`, auth: env.auth, limits: { ...DEFAULT_LIMITS, ...options.limits } },
+        { ...common, host: '127.0.0.1', port: 0, nodeId: `gw${i + 1}`, auth: env.auth, limits: { ...DEFAULT_LIMITS, ...options.limits }, drainMs: options.drainMs ?? 0 },
         logger.child({ app: 'gateway' }),
       ),
     );

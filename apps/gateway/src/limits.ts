@@ -1,0 +1,48 @@
+/**
+ * A token bucket: `rate` tokens a second, up to `burst`. `take` answers how
+ * long to wait before a token is there (0: taken now).
+ */
+export class TokenBucket {
+  private tokens: number;
+  private refilledAt = Date.now();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  /** Takes a token if one is there and returns 0; otherwise returns the milliseconds until one is. */
+  take(now = Date.now()): number {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) / this.rate) * 1000);
+  }
+}
+
+/** Buckets shared by every socket of a key (a user) on this node, dropped when the last socket goes. */
+export class SharedBuckets {
+  private readonly buckets = new Map<string, { bucket: TokenBucket; holders: number }>();
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {}
+
+  hold(key: string): TokenBucket {
+    const entry = this.buckets.get(key) ?? { bucket: new TokenBucket(this.rate, this.burst), holders: 0 };
+    entry.holders += 1;
+    this.buckets.set(key, entry);
+    return entry.bucket;
+  }
+
+  release(key: string): void {
+    const entry = this.buckets.get(key);
+    if (entry && --entry.holders <= 0) this.buckets.delete(key);
+  }
+}

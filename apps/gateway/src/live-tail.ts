@@ -1,0 +1,124 @@
+import type { Subscription } from '@nats-io/transport-node';
+import type { Codec, DecodedEvent } from '@parley/contracts';
+import type { EventLog } from '@parley/event-store';
+import type { Logger, NatsConnection } from '@parley/platform';
+
+export type TailEvent = { seq: number; decoded: DecodedEvent };
+
+/** Why a catch-up could not bring a socket level with the tail. */
+export type CatchUpFailure = 'too_far' | 'unknown_cursor' | 'behind' | 'expired';
+
+/**
+ * The live end of one part of the event log (a guild: `<ns>.evt.<gid>.>`, or
+ * a user's stream) on this node, and the seam where a socket switches from
+ * replaying the log to receiving live events.
+ *
+ * `position` is the invariant that makes the switch exact: every event on
+ * the filter with a sequence up to `position` has either been handled live
+ * here or was stored before the live subscription existed; every later one
+ * will be handled live. Live events and `run` steps execute one after
+ * another, so a socket that replays (after, position] from the log inside a
+ * `run` step and only then joins the live audience receives each event
+ * exactly once, in order (promise 3).
+ *
+ * Live delivery is core NATS (at most once). An event lost on the way still
+ * advances nothing: the next one carries `prev`, so clients see the gap and
+ * resume, which replays from the log.
+ */
+export class LiveTail {
+  position = 0;
+  readonly ready: Promise<void>;
+  private chain: Promise<unknown>;
+  private readonly subscription: Subscription;
+
+  constructor(
+    nc: NatsConnection,
+    liveSubject: string,
+    private readonly filter: string,
+    private readonly log: EventLog,
+    private readonly codec: Codec,
+    onLive: (event: TailEvent) => Promise<void> | void,
+    logger: Logger,
+  ) {
+    this.subscription = nc.subscribe(liveSubject, {
+      callback: (error, message) => {
+        if (error) return logger.warn({ err: error, subject: liveSubject }, 'live subscription error');
+        const seq = Number(message.headers?.get('Nats-Sequence'));
+        void this.run(async () => {
+          if (!(seq > this.position)) return; // already covered by the log when the tail started
+          this.position = seq;
+          await onLive({ seq, decoded: this.codec.decodeEvent(message.data) });
+        }).catch((failure: unknown) => logger.error({ err: failure, subject: message.subject, seq }, 'undeliverable live event'));
+      },
+    });
+    // Subscribed before the log's last sequence is read: nothing can fall between the two.
+    this.ready = nc.flush().then(async () => {
+      this.position = await this.log.lastSeq(this.filter);
+    });
+    this.chain = this.ready;
+  }
+
+  /** Runs `step` after every live event and step queued before it, and before any queued after. */
+  run<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(step);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The decoded events of this tail's filter in (after, upTo], from the log. */
+  async *history(after: number, upTo: number): AsyncGenerator<TailEvent> {
+    for await (const { seq, data } of this.log.read(this.filter, after, upTo)) yield { seq, decoded: this.codec.decodeEvent(data) };
+  }
+
+  /**
+   * Brings a socket from `after` to the live tail: replays (after, position]
+   * through `send`, then calls `admit` inside a step, where no live event can
+   * slip between the last replayed one and the socket joining the audience.
+   * The bulk of a long replay runs outside the chain (other sockets keep
+   * receiving); only the last stretch holds it. `send` may wait (for the
+   * socket to drain); at most `limit` events are replayed.
+   */
+  async catchUp<T>(
+    after: number,
+    lastInLog: number,
+    limit: number,
+    send: (event: TailEvent) => Promise<void> | void,
+    admit: () => Promise<T>,
+  ): Promise<{ ok: true; value: T; replayed: number } | { ok: false; reason: CatchUpFailure }> {
+    await this.ready;
+    if (after > lastInLog) return { ok: false, reason: 'unknown_cursor' };
+    let replayed = 0;
+    let from = after;
+    const replay = async (upTo: number): Promise<boolean> => {
+      for await (const event of this.history(from, upTo)) {
+        if (++replayed > limit) return false;
+        await send(event);
+      }
+      from = Math.max(from, upTo);
+      return true;
+    };
+    if (!(await replay(this.position))) return { ok: false, reason: 'too_far' };
+    // The client may have seen, on another node, live events this tail has not handled yet: they are
+    // on their way here, so wait for them rather than replay them now and deliver them twice.
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.run(async () => {
+        if (from > this.position) {
+          const next = await this.log.nextOnSubject(this.filter, this.position + 1);
+          if (next !== null && next.seq <= from) return 'behind' as const;
+          this.position = from; // nothing on the filter in between
+        }
+        if (!(await replay(this.position))) return 'too_far' as const;
+        return { value: await admit() };
+      });
+      if (outcome === 'behind' && attempt < 100) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      return typeof outcome === 'string' ? { ok: false, reason: outcome } : { ok: true, value: outcome.value, replayed };
+    }
+  }
+
+  close(): void {
+    this.subscription.unsubscribe();
+  }
+}

@@ -1,0 +1,40 @@
+import type { WebSocket } from 'uWebSockets.js';
+
+/** What pacing needs of a socket's user data. */
+export type Paced = { closed: boolean; drains: (() => void)[] };
+
+export class SocketClosed extends Error {
+  override readonly name = 'SocketClosed';
+  constructor() {
+    super('socket closed');
+  }
+}
+
+/**
+ * Sends a frame of a long series (a replay) without letting the socket's
+ * buffer grow: past `highWater` buffered bytes, waits for the socket to
+ * drain. Throws SocketClosed once the socket is gone, to end the series.
+ */
+export async function sendPaced<T extends Paced>(ws: WebSocket<T>, frame: string, highWater: number): Promise<void> {
+  const data = ws.getUserData();
+  if (data.closed) throw new SocketClosed();
+  ws.send(frame);
+  if (ws.getBufferedAmount() <= highWater) return;
+  await new Promise<void>((resolve) => data.drains.push(resolve));
+  if (data.closed) throw new SocketClosed();
+}
+
+/** Wakes every series waiting on this socket (it drained, or it closed). */
+export function wakeDrains(data: Paced): void {
+  const waiting = data.drains.splice(0);
+  for (const resolve of waiting) resolve();
+}
+
+/**
+ * Sends a frame that may be lost (typing, presence): a socket already
+ * holding more than `limit` buffered bytes is skipped, so ephemeral traffic
+ * is the first to go when a client falls behind.
+ */
+export function sendEphemeral<T>(ws: WebSocket<T>, frame: string, limit: number): void {
+  if (ws.getBufferedAmount() <= limit) ws.send(frame);
+}
