@@ -78,17 +78,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
   log.info({ port }, 'gateway listening');
+  let stopping: Promise<void> | undefined;
   return {
     port,
     nodeId: config.nodeId,
-    /** Drains: no new sockets, clients asked to move (within `drainMs`), then every connection closed. */
-    async stop() {
-      uWS.us_listen_socket_close(listenSocket);
-      await server.drain(config.drainMs);
-      await presence.stop();
-      relay.stop();
-      await nc.drain();
-      await orm.close();
+    /** Drains: no new sockets, clients asked to move (within `drainMs`), then every connection closed. Idempotent. */
+    stop() {
+      stopping ??= stop();
+      return stopping;
     },
   };
+  async function stop(): Promise<void> {
+    uWS.us_listen_socket_close(listenSocket);
+    await server.drain(config.drainMs);
+    await presence.stop();
+    relay.stop();
+    await nc.drain();
+    await orm.close();
+  }
 }

@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, startGateway } from './app.ts';
 const env = process.env;
 const common = commonConfig(env, process.cwd());
 const logger = createLogger('gateway', common.logLevel);
+const drainMs = envInt(env, 'GATEWAY_DRAIN_MS', 5000, { min: 0, max: 600_000 });
 const app = await startGateway(
   {
     ...common,
@@ -12,7 +13,7 @@ const app = await startGateway(
     port: envInt(env, 'GATEWAY_PORT', 8081, { min: 0, max: 65535 }),
     nodeId: envString(env, 'GATEWAY_NODE_ID', `${hostname().replace(/[^A-Za-z0-9_-]/g, '-')}-${process.pid}`),
     auth: await authConfigFromEnv(env, common.dataDir),
-    drainMs: envInt(env, 'GATEWAY_DRAIN_MS', 5000, { min: 0, max: 600_000 }),
+    drainMs,
     limits: {
       ...DEFAULT_LIMITS,
       maxFrameBytes: envInt(env, 'GATEWAY_MAX_FRAME_BYTES', DEFAULT_LIMITS.maxFrameBytes, { min: 1024, max: 16 * 1024 * 1024 }),
@@ -24,9 +25,14 @@ const app = await startGateway(
   },
   logger,
 );
+// SIGTERM drains (clients are asked to move within GATEWAY_DRAIN_MS); the process exits within a bounded time either way.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    logger.info({ signal }, 'stopping');
+    logger.info({ signal }, 'draining');
+    setTimeout(() => {
+      logger.error('drain took too long; exiting');
+      process.exit(1);
+    }, drainMs + 10_000).unref();
     void app.stop().then(() => process.exit(0));
   });
 }
