@@ -103,8 +103,8 @@ describe('gateway failover', () => {
     );
   }
 
-  async function expectExactlyOnce(scene: Awaited<ReturnType<typeof scene>>, posted: number[]) {
-    const { witness, guildId, members } = scene;
+  async function expectExactlyOnce(setting: Awaited<ReturnType<typeof scene>>, posted: number[]) {
+    const { witness, guildId, members } = setting;
     const last = posted.at(-1)!;
     const seen = (client: TestClient) => client.events.filter((e) => e.guildId === guildId).map((e) => e.cursor);
     await witness.waitFor((f) => f.op === 'event' && f['cursor'] === last, 10_000, 'witness at the end');

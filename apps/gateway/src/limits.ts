@@ -46,3 +46,23 @@ export class SharedBuckets {
     if (entry && --entry.holders <= 0) this.buckets.delete(key);
   }
 }
+
+/** At most `size` holders at once; the others wait in arrival order. */
+export class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  private held = 0;
+
+  constructor(private readonly size: number) {}
+
+  async with<T>(work: () => Promise<T>): Promise<T> {
+    if (this.held >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.held += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held -= 1;
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'uWebSockets.js';
+import { CLOSE } from './protocol.ts';
 
 /** What pacing needs of a socket's user data. */
 export type Paced = { closed: boolean; drains: (() => void)[] };
@@ -37,4 +38,18 @@ export function wakeDrains(data: Paced): void {
  */
 export function sendEphemeral<T>(ws: WebSocket<T>, frame: string, limit: number): void {
   if (ws.getBufferedAmount() <= limit) ws.send(frame);
+}
+
+/**
+ * Sends a large frame (a replay page) only if it fits under the socket's
+ * buffer limit; otherwise closes the socket as too slow (4008) rather than
+ * let uWS cut it without a code at its own limit.
+ */
+export function sendBounded<T>(ws: WebSocket<T>, frame: string, limit: number): boolean {
+  if (ws.getBufferedAmount() + frame.length > limit) {
+    ws.end(CLOSE.tooSlow.code, CLOSE.tooSlow.reason);
+    return false;
+  }
+  ws.send(frame);
+  return true;
 }

@@ -99,7 +99,7 @@ export function createServer(deps: ServerDeps): Server {
   });
   const states = new StreamStates(deps.eventLog, deps.codec, guildFold);
   const hub = new LiveHub(app, deps.nc, deps.names, deps.codec, deps.eventLog, states, logger, { ...replay, ephemeralLimit: limits.maxBackpressureBytes / 8 });
-  const sessions = createSessions({ eventLog: deps.eventLog, codec: deps.codec, names: deps.names, orm: deps.orm, hub, feed, presence: deps.presence, logger });
+  const sessions = createSessions({ eventLog: deps.eventLog, codec: deps.codec, names: deps.names, orm: deps.orm, hub, feed, presence: deps.presence, logger, maxBackpressureBytes: limits.maxBackpressureBytes });
   const commands = createCommandPath({ codec: deps.codec, relay: deps.relay, uploads: deps.uploads, subscribe: sessions.subscribe, logger });
   const userActions = new SharedBuckets(limits.commandsPerSecond, limits.commandBurst);
   const perUser = new Map<string, number>();
@@ -193,6 +193,7 @@ export function createServer(deps: ServerDeps): Server {
           actions: new TokenBucket(limits.commandsPerSecond, limits.commandBurst),
           dropped: 0,
           limitErrorAt: 0,
+          replays: Promise.resolve(),
           drains: [],
           closed: false,
         };

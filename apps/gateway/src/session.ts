@@ -3,6 +3,8 @@ import type { EventLog } from '@parley/event-store';
 import { newId, type Logger, type Names } from '@parley/platform';
 import { guildsOfUser, membersAmong, PROJECTIONS, readyGuilds, snapshot, type MikroORM } from '@parley/read-model';
 import type { JoinResult, LiveHub } from './live-hub.ts';
+import { Semaphore } from './limits.ts';
+import { sendBounded } from './pacing.ts';
 import type { Presence } from './presence.ts';
 import { errorFrame, eventPayload, MAX_GUILDS_PER_CONNECTION, REPLAY_PAGE, type Cursors } from './protocol.ts';
 import type { Socket } from './socket.ts';
@@ -17,10 +19,15 @@ export type SessionDeps = {
   feed: UserFeed;
   presence: Presence;
   logger: Logger;
+  /** The socket buffer limit: a replay page stays well under it. */
+  maxBackpressureBytes: number;
 };
 
 /** Catch-ups of one resume that run at once: enough to overlap round trips, few enough to spare the log. */
 const PARALLEL_CATCH_UPS = 8;
+
+/** Channel replays reading the log at once on a node; more wait their turn (each opens a consumer). */
+const PARALLEL_REPLAYS = 16;
 
 /** How long the log's bounds are reused before they are read again. */
 const BOUNDS_TTL_MS = 1000;
@@ -35,6 +42,7 @@ const BOUNDS_TTL_MS = 1000;
 export function createSessions(deps: SessionDeps) {
   const { hub, feed, logger } = deps;
   let bounds: { at: number; epoch: string; firstSeq: number; lastSeq: number } | undefined;
+  const replays = new Semaphore(PARALLEL_REPLAYS);
 
   /** The log's epoch and bounds; read again when older than a second or when a cursor lies past them. */
   async function logBounds(atLeast = 0, epoch?: string) {
@@ -169,28 +177,45 @@ export function createSessions(deps: SessionDeps) {
       ws.send(JSON.stringify({ op: 'unsubscribed', guildId, reason: 'requested' }));
     },
 
-    /** One page of a channel's events between two cursors, from the log; the client pages on with `next`. */
-    async replay(ws: Socket, id: string, guildId: string, channelId: string, after: number, until: number | null): Promise<void> {
+    /**
+     * One page of a channel's events between two cursors, from the log; the
+     * client pages on with `next`. A socket's replays are answered one after
+     * another, so asking for many at once only queues them.
+     */
+    replay(ws: Socket, id: string, guildId: string, channelId: string, after: number, until: number | null): Promise<void> {
       const data = ws.getUserData();
-      if (!data.guilds.get(guildId)?.has(channelId)) {
-        ws.send(errorFrame('replay.forbidden', `subscribe to guild ${guildId} first; channel ${channelId} must be one you may view`, id));
-        return;
-      }
-      const log = await logBounds(until ?? 0);
-      if (after < log.firstSeq - 1) {
-        ws.send(JSON.stringify({ op: 'resync', guildId, channelId, reason: 'expired', message: RESYNC_MESSAGES.expired, id }));
-        return;
-      }
-      const events = [];
-      const upTo = Math.min(until ?? log.lastSeq, log.lastSeq);
-      for await (const { seq, data: bytes } of deps.eventLog.read(deps.names.channelSubject(guildId, channelId), after, upTo)) {
-        events.push(eventPayload(seq, deps.codec.decodeEvent(bytes)));
-        if (events.length === REPLAY_PAGE) break;
-      }
-      const next = events.length === REPLAY_PAGE ? events[events.length - 1]!.cursor : null;
-      if (!data.closed) ws.send(JSON.stringify({ op: 'replayed', id, guildId, channelId, after, until: upTo, events, next }));
+      const answer = data.replays.then(() => (data.closed ? undefined : replays.with(() => replayPage(ws, id, guildId, channelId, after, until))));
+      data.replays = answer.catch(() => undefined);
+      return answer;
     },
   };
+
+  async function replayPage(ws: Socket, id: string, guildId: string, channelId: string, after: number, until: number | null): Promise<void> {
+    const data = ws.getUserData();
+    if (!data.guilds.get(guildId)?.has(channelId)) {
+      ws.send(errorFrame('replay.forbidden', `subscribe to guild ${guildId} first; channel ${channelId} must be one you may view`, id));
+      return;
+    }
+    const log = await logBounds(until ?? 0);
+    if (after < log.firstSeq - 1) {
+      ws.send(JSON.stringify({ op: 'resync', guildId, channelId, reason: 'expired', message: RESYNC_MESSAGES.expired, id }));
+      return;
+    }
+    // A page ends at REPLAY_PAGE events or a quarter of the socket's buffer limit, whichever comes first.
+    const events = [];
+    let bytes = 0;
+    let full = false;
+    const upTo = Math.min(until ?? log.lastSeq, log.lastSeq);
+    for await (const { seq, data: raw } of deps.eventLog.read(deps.names.channelSubject(guildId, channelId), after, upTo)) {
+      const event = eventPayload(seq, deps.codec.decodeEvent(raw));
+      events.push(event);
+      bytes += raw.length * 2;
+      full = events.length === REPLAY_PAGE || bytes > deps.maxBackpressureBytes / 4;
+      if (full) break;
+    }
+    const next = full ? events[events.length - 1]!.cursor : null;
+    if (!data.closed) sendBounded(ws, JSON.stringify({ op: 'replayed', id, guildId, channelId, after, until: upTo, events, next }), deps.maxBackpressureBytes);
+  }
 }
 
 const RESYNC_MESSAGES: Record<string, string> = {

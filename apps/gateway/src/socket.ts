@@ -33,6 +33,8 @@ export type SocketData = {
   /** Frames dropped over the rate limit, and when the last rate-limit error went out. */
   dropped: number;
   limitErrorAt: number;
+  /** This socket's channel replays, answered one after another. */
+  replays: Promise<void>;
   /** Replays waiting for the socket to drain. */
   drains: (() => void)[];
   timer?: NodeJS.Timeout;
