@@ -167,6 +167,25 @@ describe('gateway authentication', () => {
     expect(at).toBeLessThan(expiresAt + 1500);
   });
 
+  it('keeps a session past its first token when the client re-identifies with a fresh one, and only with its own', async () => {
+    const client = await TestClient.connect(url, await env.token('gail', 2));
+    const closed = closeOf(client.socket);
+    client.send({ op: 'identify', token: await env.token('gail', 3600) });
+    const renewed = await client.waitFor((f) => f.op === 'identified', 2000, 'identified');
+    expect(renewed['expiresAt']).toBeGreaterThan(Date.now() + 3000_000);
+    // Past the first token's expiry the session is still served.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(client.closed).toBeNull();
+    client.send({ op: 'heartbeat' });
+    await client.waitFor((f) => f.op === 'heartbeat_ack', 1000, 'heartbeat_ack');
+    // A bad token changes nothing; another user's token ends the connection.
+    client.send({ op: 'identify', token: 'not.a.jwt' });
+    await client.waitFor((f) => f.op === 'error' && f['code'] === 'identify.invalid_token', 2000, 'identify.invalid_token');
+    expect(client.closed).toBeNull();
+    client.send({ op: 'identify', token: await env.token('mallory', 3600) });
+    expect(await closed).toMatchObject({ code: CLOSE.wrongUser.code });
+  });
+
   it('keeps a socket with a long-lived token open', async () => {
     // 30 days is past setTimeout's 2^31-1 ms limit; a naive expiry timer fires at once.
     const client = await TestClient.connect(url, await env.token('frank', 30 * 24 * 3600));

@@ -340,7 +340,11 @@ export function createServer(deps: ServerDeps): Server {
     try {
       identity = await authenticate(token);
     } catch (error) {
-      if (!data.closed) ws.send(JSON.stringify({ op: 'invalid_session', reason: 'token', message: (error as Error).message }));
+      const message = (error as Error).message;
+      // Renewing: the session goes on with its current token until that expires.
+      if (data.closed) return;
+      if (data.identified) ws.send(errorFrame('identify.invalid_token', `${message}; the current token stays in force`));
+      else ws.send(JSON.stringify({ op: 'invalid_session', reason: 'token', message }));
       return;
     }
     if (data.closed) return;
