@@ -214,6 +214,17 @@ describe('bad frames at the gateway', () => {
     expect(await eventCount()).toBe(eventsBefore);
   });
 
+  it('shares one command budget between all sockets of a user on a node', async () => {
+    const token = await env.token('mallory-two-sockets');
+    const [one, two] = [await connect(token), await connect(token)];
+    const sent = (client: TestClient, prefix: string) => Array.from({ length: 30 }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
+    const ids = [...sent(one, 'one'), ...sent(two, 'two')];
+    for (const id of ids) (id.startsWith('one') ? one : two).send(command(id, 'PostMessage', { guildId, channelId, content: id }));
+    const answers = await Promise.all(ids.map((id) => (id.startsWith('one') ? one : two).waitFor((f) => f['id'] === id && (f.op === 'error' || f.op === 'outcome'), 10_000, id)));
+    // Each socket alone is within its own burst; together they pass the user's.
+    expect(answers.filter((f) => f.op === 'error' && f['code'] === 'rate.limited').length).toBeGreaterThanOrEqual(60 - DEFAULT_LIMITS.commandBurst - 2);
+  });
+
   it('closes a socket flooding 10k subscribe frames with 4009, without delaying anyone else', async () => {
     const flooder = await connect(await env.token('mallory-subscribes'));
     for (let i = 0; i < 10_000; i++) flooder.send({ op: 'subscribe', guildId: `guild-${i}` });

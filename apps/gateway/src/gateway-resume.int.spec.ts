@@ -181,6 +181,16 @@ describe('resume and replay', () => {
     const page = await gina.waitFor((f) => f.op === 'replayed' && f['id'] === 'replay-0001', 5000, 'replayed');
     expect((page['events'] as Frame[]).map((e) => e['cursor'])).toEqual([...cursors.slice(1), missed[0], missed[1]]);
     expect(page['next']).toBeNull();
+
+    // Another guild's channel, or a guild not subscribed: refused, nothing read.
+    const other = await guildWith('sub-other');
+    gina.send({ op: 'replay', id: 'replay-0002', guildId: other.guildId, channelId: other.channelId, after: 0 });
+    expect(await gina.waitFor((f) => f['id'] === 'replay-0002', 5000, 'answer')).toMatchObject({ op: 'error', code: 'replay.forbidden' });
+    gina.send({ op: 'replay', id: 'replay-0003', guildId, channelId: other.channelId, after: 0 });
+    expect(await gina.waitFor((f) => f['id'] === 'replay-0003', 5000, 'answer')).toMatchObject({ op: 'error', code: 'replay.forbidden' });
+    gina.send({ op: 'subscribe', guildId: other.guildId, after: 0 });
+    expect(await gina.waitFor((f) => f.op === 'error' && f['code'] === 'subscribe.forbidden', 5000, 'subscribe.forbidden')).toBeTruthy();
+    expect(gina.events.filter((e) => e.guildId === other.guildId)).toEqual([]);
   });
 });
 
