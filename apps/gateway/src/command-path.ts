@@ -94,7 +94,12 @@ export function createCommandPath(deps: CommandPathDeps) {
     const event = eventPayload(outcome.seq, decoded);
     ws.send(JSON.stringify({ op: 'outcome', id: outcome.commandId, status: 'accepted', cursor: outcome.seq, event }));
     // The user just entered a guild: watch it from the joining event on (what happened since is replayed).
-    if (JOINING_EVENTS.has(decoded.event.type) && 'guildId' in decoded.event.data) await deps.subscribe(ws, decoded.event.data.guildId, outcome.seq);
+    if (!JOINING_EVENTS.has(decoded.event.type) || !('guildId' in decoded.event.data)) return;
+    const guildId = decoded.event.data.guildId;
+    await deps.subscribe(ws, guildId, outcome.seq).catch((error: Error) => {
+      logger.error({ err: error, guildId, userId: data.userId }, 'subscribe after joining failed');
+      if (!data.closed) ws.send(errorFrame('internal.error', `watching guild ${guildId} failed; subscribe with after ${outcome.seq}`));
+    });
   }
 
   return {

@@ -5,7 +5,8 @@ import type { EventLog, StreamStates } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { LiveTail, type CatchUpFailure, type TailEvent } from './live-tail.ts';
-import { sendEphemeral, sendPaced, type Paced } from './pacing.ts';
+import type { Semaphore } from './limits.ts';
+import { sendBounded, sendEphemeral, sendPaced, SocketClosed, type Paced } from './pacing.ts';
 import type { PresenceSignal } from './presence.ts';
 import { eventPayload } from './protocol.ts';
 
@@ -16,16 +17,26 @@ export const channelTopic = (channelId: string) => `c/${channelId}`;
 export type Watcher = Paced & { userId: string; guilds: Map<string, Set<string>> };
 type Socket = WebSocket<Watcher>;
 
-export type HubOptions = {
-  /** A catch-up longer than this many events is refused with `too_far` (the client refetches instead). */
-  maxReplayEvents: number;
-  /** Buffered bytes past which a replay waits for the socket to drain. */
-  replayHighWater: number;
+export type HubOptions = ReplayOptions & {
   /** Buffered bytes past which ephemeral frames (typing, presence) are dropped for a socket. */
   ephemeralLimit: number;
 };
 
-export type JoinResult = { ok: true; replayed: number } | { ok: false; reason: 'forbidden' | CatchUpFailure };
+export type JoinResult = { ok: true; replayed: number; position: number } | { ok: false; reason: 'forbidden' | CatchUpFailure };
+
+/** How catch-ups replay to a socket; shared by the guild hub and the user feed. */
+export type ReplayOptions = {
+  /** A catch-up longer than this many events is refused with `too_far` (the client refetches instead). */
+  maxReplayEvents: number;
+  /** Buffered bytes past which a replay waits for the socket to drain... */
+  replayHighWater: number;
+  /** ...for at most this long, before closing it as too slow. */
+  drainTimeoutMs: number;
+  /** The socket's buffer limit (a replayed frame that would pass it closes the socket with 4008). */
+  maxBackpressureBytes: number;
+  /** Catch-ups reading the log at once on this node (each may open a consumer); the others wait. */
+  catchUps: Semaphore;
+};
 
 type Watched = {
   /** The guild's live events, in order, and the seam for catch-ups. */
@@ -86,7 +97,7 @@ export class LiveHub {
     watched.joining += 1;
     try {
       if (data.guilds.has(guildId)) {
-        if (after === null) return { ok: true, replayed: 0 };
+        if (after === null) return { ok: true, replayed: 0, position: await watched.tail.run(async () => watched.tail.position) };
         // Catching up again (say, after a gap): off the live audience first, or replay and live would interleave.
         this.leave(ws, guildId);
       }
@@ -94,35 +105,46 @@ export class LiveHub {
       const subject = this.names.guildSubject(guildId);
       const admit = async () => {
         const { state } = await this.states.get(subject);
-        if (!admissible(data, state)) return false;
+        if (!admissible(data, state)) return null;
         watched.sockets.add(ws);
         this.retopic(ws, guildId, state);
-        return true;
+        return watched.tail.position;
       };
       const forbidden = { ok: false, reason: 'forbidden' } as const;
-      if (after === null) return (await watched.tail.run(admit)) ? { ok: true, replayed: 0 } : forbidden;
+      if (after === null) {
+        const position = await watched.tail.run(admit);
+        return position === null ? forbidden : { ok: true, replayed: 0, position };
+      }
       const { state } = await this.states.get(subject);
       if (!admissible(data, state)) return forbidden;
       const visible = visibleChannels(state, data.userId);
-      const caught = await watched.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, (event) => this.replayTo(ws, visible, event), admit);
+      const send = (event: TailEvent, inChain: boolean) => this.replayTo(ws, guildId, visible, event, inChain);
+      const caught = await this.options.catchUps.with(() => watched.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, send, admit));
       if (!caught.ok) return caught;
-      return caught.value ? { ok: true, replayed: caught.replayed } : forbidden;
+      return caught.value === null ? forbidden : { ok: true, replayed: caught.replayed, position: caught.value };
+    } catch (error) {
+      if (error instanceof SocketClosed) return { ok: false, reason: 'closed' };
+      throw error;
     } finally {
       watched.joining -= 1;
       this.release(guildId);
     }
   }
 
-  /** The cursor up to which this node has handled a guild's events (0 when it does not watch it). */
-  position(guildId: string): number {
-    return this.watched.get(guildId)?.tail.position ?? 0;
-  }
-
-  private async replayTo(ws: Socket, visible: Set<string>, { seq, decoded }: TailEvent): Promise<void> {
+  /**
+   * Replays one event to a socket if it belongs to this guild and the user
+   * may see it now; answers whether it was sent.
+   */
+  private async replayTo(ws: Socket, guildId: string, visible: Set<string>, { seq, decoded }: TailEvent, inChain: boolean): Promise<boolean> {
     const { event } = decoded;
-    const channelId = isMessageEvent(event) ? event.data.channelId : isGuildEvent(event) ? channelOf(event) : null;
-    if (channelId !== null && !visible.has(channelId)) return;
-    await sendPaced(ws, JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }), this.options.replayHighWater);
+    // The guild's filter is `<ns>.evt.<guildId>.>`: anything but this guild's own events is skipped.
+    if (!(isGuildEvent(event) || isMessageEvent(event)) || event.data.guildId !== guildId) return false;
+    const channelId = isMessageEvent(event) ? event.data.channelId : channelOf(event);
+    if (channelId !== null && !visible.has(channelId)) return false;
+    const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
+    if (!inChain) await sendPaced(ws, frame, this.options.replayHighWater, this.options.drainTimeoutMs);
+    else if (!sendBounded(ws, frame, this.options.maxBackpressureBytes)) throw new SocketClosed();
+    return true;
   }
 
   /** Removes a socket (closing, or asked to leave); the NATS subscription goes with the last one. */
@@ -167,11 +189,6 @@ export class LiveHub {
     } catch (error) {
       this.logger.warn({ err: error, guildId }, 'unreadable ephemeral signal');
     }
-  }
-
-  /** Members of a guild this node watches, from its folded state. */
-  async members(guildId: string): Promise<Iterable<string>> {
-    return (await this.states.get(this.names.guildSubject(guildId))).state.members.keys();
   }
 
   get watchedGuilds(): number {

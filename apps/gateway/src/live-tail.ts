@@ -6,7 +6,7 @@ import type { Logger, NatsConnection } from '@parley/platform';
 export type TailEvent = { seq: number; decoded: DecodedEvent };
 
 /** Why a catch-up could not bring a socket level with the tail. */
-export type CatchUpFailure = 'too_far' | 'unknown_cursor' | 'behind' | 'expired';
+export type CatchUpFailure = 'too_far' | 'unknown_cursor' | 'behind' | 'expired' | 'closed';
 
 /**
  * The live end of one part of the event log (a guild: `<ns>.evt.<gid>.>`, or
@@ -75,29 +75,32 @@ export class LiveTail {
    * through `send`, then calls `admit` inside a step, where no live event can
    * slip between the last replayed one and the socket joining the audience.
    * The bulk of a long replay runs outside the chain (other sockets keep
-   * receiving); only the last stretch holds it. `send` may wait (for the
-   * socket to drain); at most `limit` events are replayed.
+   * receiving) and may wait for the socket to drain; the last stretch runs
+   * inside it (`inChain`), where `send` must not wait, or one slow socket
+   * would hold up the guild's live events. At most `limit` events are read;
+   * `replayed` counts those `send` delivered.
    */
   async catchUp<T>(
     after: number,
     lastInLog: number,
     limit: number,
-    send: (event: TailEvent) => Promise<void> | void,
+    send: (event: TailEvent, inChain: boolean) => Promise<boolean> | boolean,
     admit: () => Promise<T>,
   ): Promise<{ ok: true; value: T; replayed: number } | { ok: false; reason: CatchUpFailure }> {
     await this.ready;
     if (after > lastInLog) return { ok: false, reason: 'unknown_cursor' };
+    let read = 0;
     let replayed = 0;
     let from = after;
-    const replay = async (upTo: number): Promise<boolean> => {
+    const replay = async (upTo: number, inChain: boolean): Promise<boolean> => {
       for await (const event of this.history(from, upTo)) {
-        if (++replayed > limit) return false;
-        await send(event);
+        if (++read > limit) return false;
+        if (await send(event, inChain)) replayed++;
       }
       from = Math.max(from, upTo);
       return true;
     };
-    if (!(await replay(this.position))) return { ok: false, reason: 'too_far' };
+    if (!(await replay(this.position, false))) return { ok: false, reason: 'too_far' };
     // The client may have seen, on another node, live events this tail has not handled yet: they are
     // on their way here, so wait for them rather than replay them now and deliver them twice.
     for (let attempt = 0; ; attempt++) {
@@ -107,7 +110,7 @@ export class LiveTail {
           if (next !== null && next.seq <= from) return 'behind' as const;
           this.position = from; // nothing on the filter in between
         }
-        if (!(await replay(this.position))) return 'too_far' as const;
+        if (!(await replay(this.position, true))) return 'too_far' as const;
         return { value: await admit() };
       });
       if (outcome === 'behind' && attempt < 100) {

@@ -14,15 +14,22 @@ export class SocketClosed extends Error {
 /**
  * Sends a frame of a long series (a replay) without letting the socket's
  * buffer grow: past `highWater` buffered bytes, waits for the socket to
- * drain. Throws SocketClosed once the socket is gone, to end the series.
+ * drain, for at most `timeoutMs` (then the socket is closed as too slow).
+ * Throws SocketClosed once the socket is gone, to end the series.
  */
-export async function sendPaced<T extends Paced>(ws: WebSocket<T>, frame: string, highWater: number): Promise<void> {
+export async function sendPaced<T extends Paced>(ws: WebSocket<T>, frame: string, highWater: number, timeoutMs: number): Promise<void> {
   const data = ws.getUserData();
   if (data.closed) throw new SocketClosed();
   ws.send(frame);
   if (ws.getBufferedAmount() <= highWater) return;
-  await new Promise<void>((resolve) => data.drains.push(resolve));
-  if (data.closed) throw new SocketClosed();
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await new Promise<boolean>((resolve) => {
+    data.drains.push(() => resolve(true));
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  clearTimeout(timer);
+  if (!drained && !data.closed) ws.end(CLOSE.tooSlow.code, CLOSE.tooSlow.reason);
+  if (!drained || data.closed) throw new SocketClosed();
 }
 
 /** Wakes every series waiting on this socket (it drained, or it closed). */

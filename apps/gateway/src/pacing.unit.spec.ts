@@ -49,9 +49,9 @@ describe('pacing', () => {
 
   it('makes a replay wait for the socket to drain past the high-water mark, and stop when it closes', async () => {
     const slow = socket(0);
-    await sendPaced(slow.uws, 'a'.repeat(50), 100);
+    await sendPaced(slow.uws, 'a'.repeat(50), 100, 5000);
     let second = false;
-    const waiting = sendPaced(slow.uws, 'b'.repeat(100), 100).then(() => (second = true));
+    const waiting = sendPaced(slow.uws, 'b'.repeat(100), 100, 5000).then(() => (second = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(second).toBe(false);
     expect(slow.data.drains).toHaveLength(1);
@@ -61,10 +61,15 @@ describe('pacing', () => {
     expect(second).toBe(true);
 
     const closing = socket(0);
-    const stuck = sendPaced(closing.uws, 'c'.repeat(200), 100);
+    const stuck = sendPaced(closing.uws, 'c'.repeat(200), 100, 5000);
     closing.data.closed = true;
     wakeDrains(closing.data);
     await expect(stuck).rejects.toBeInstanceOf(SocketClosed);
-    await expect(sendPaced(closing.uws, 'd', 100)).rejects.toBeInstanceOf(SocketClosed);
+    await expect(sendPaced(closing.uws, 'd', 100, 5000)).rejects.toBeInstanceOf(SocketClosed);
+
+    // A socket that does not drain in time is closed as too slow.
+    const stalled = socket(0);
+    await expect(sendPaced(stalled.uws, 'e'.repeat(200), 100, 30)).rejects.toBeInstanceOf(SocketClosed);
+    expect(stalled.ended).toEqual([4008]);
   });
 });

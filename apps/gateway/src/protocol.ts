@@ -36,7 +36,6 @@ export const CLOSE = {
   sessionRevoked: { code: 4005, reason: 'session revoked: log in again' },
   tooSlow: { code: 4008, reason: 'too slow: the socket fell too far behind; reconnect and resume' },
   flooding: { code: 4009, reason: 'too many frames over the rate limit: reconnect later, slower' },
-  unsupportedVersion: { code: 4100, reason: 'unsupported protocol version' },
   wrongUser: { code: 4101, reason: 'a token of another user on this connection' },
 } as const;
 

@@ -4,8 +4,8 @@ import type { Identity, Logger, Names, NatsConnection, SessionStore, TokenVerifi
 import type { MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
 import { createCommandPath } from './command-path.ts';
-import { SharedBuckets, TokenBucket } from './limits.ts';
-import { LiveHub } from './live-hub.ts';
+import { Semaphore, SharedBuckets, TokenBucket } from './limits.ts';
+import { LiveHub, type ReplayOptions } from './live-hub.ts';
 import { wakeDrains } from './pacing.ts';
 import type { Presence } from './presence.ts';
 import { CLOSE, errorFrame, FrameError, parseClientFrame, PROTOCOL_VERSION, type ClientFrame } from './protocol.ts';
@@ -30,7 +30,7 @@ export type ServerLimits = {
   /** Frames of any kind per socket; frames over it are dropped, and a socket that keeps on is closed (4009). */
   framesPerSecond: number;
   frameBurst: number;
-  /** Frames dropped over the rate limit before the socket is closed. */
+  /** Frames dropped over the rate limit within a minute before the socket is closed. */
   maxDroppedFrames: number;
   /** The heartbeat interval `hello` announces; a socket silent for twice as long is closed by uWS. */
   heartbeatMs: number;
@@ -61,6 +61,15 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const TYPING_REPEAT_MS = 3000;
 
+/** Catch-ups reading the event log at once on a node: a reconnect storm queues instead of flooding the JetStream API. */
+const PARALLEL_CATCH_UPS = 32;
+
+/** How long a replay waits for a socket to drain before closing it as too slow. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** The window over which frames dropped over the rate limit are counted toward a 4009 close. */
+const DROP_WINDOW_MS = 60_000;
+
 /** How often sockets are checked for falling behind (their send buffer past the limit). */
 const SLOW_SWEEP_MS = 100;
 
@@ -84,7 +93,13 @@ export function createServer(deps: ServerDeps): Server {
   const { logger, limits } = deps;
   const app = uWS.App();
   const sockets = new Set<Socket>();
-  const replay = { maxReplayEvents: limits.maxReplayEvents, replayHighWater: limits.maxBackpressureBytes / 4 };
+  const replay: ReplayOptions = {
+    maxReplayEvents: limits.maxReplayEvents,
+    replayHighWater: limits.maxBackpressureBytes / 4,
+    drainTimeoutMs: DRAIN_TIMEOUT_MS,
+    maxBackpressureBytes: limits.maxBackpressureBytes,
+    catchUps: new Semaphore(PARALLEL_CATCH_UPS),
+  };
   const feed = new UserFeed(app, deps.nc, deps.names, deps.codec, deps.eventLog, logger, replay, (userId, { event }) => {
     // Ended sessions lose their sockets at once (logout, logout everywhere, account deleted).
     if (event.type !== 'SessionsRevoked' && event.type !== 'AccountDeleted') return;
@@ -192,6 +207,7 @@ export function createServer(deps: ServerDeps): Server {
           frames: new TokenBucket(limits.framesPerSecond, limits.frameBurst),
           actions: new TokenBucket(limits.commandsPerSecond, limits.commandBurst),
           dropped: 0,
+          droppedSince: 0,
           limitErrorAt: 0,
           replays: Promise.resolve(),
           drains: [],
@@ -233,6 +249,8 @@ export function createServer(deps: ServerDeps): Server {
       }
       const wait = data.frames.take();
       if (wait > 0) {
+        // Drops are counted over a window: a client that slips over the limit now and then is not cut off.
+        if (Date.now() - data.droppedSince > DROP_WINDOW_MS) Object.assign(data, { dropped: 0, droppedSince: Date.now() });
         if (++data.dropped > limits.maxDroppedFrames) return ws.end(CLOSE.flooding.code, CLOSE.flooding.reason);
         // One error a second at most: a flood must not be answered with a flood.
         if (Date.now() - data.limitErrorAt >= 1000) {
@@ -260,9 +278,11 @@ export function createServer(deps: ServerDeps): Server {
       }
     },
 
-    close: (ws) => {
+    close: (ws, code) => {
       sockets.delete(ws);
       const data = ws.getUserData();
+      // The gateway's own close codes, for operators: who was cut off, and why.
+      if (code === CLOSE.frameTooLarge.code || (code >= 4000 && code < 4200)) logger.info({ userId: data.userId || null, ip: data.ip, code }, 'socket closed by the gateway');
       count(perIp, data.ip, -1);
       data.closed = true;
       clearTimeout(data.timer);
@@ -290,10 +310,7 @@ export function createServer(deps: ServerDeps): Server {
       ws.send('{"op":"heartbeat_ack"}');
       return;
     }
-    if (frame.op === 'identify' || frame.op === 'resume') {
-      void begin(ws, frame);
-      return;
-    }
+    if (frame.op === 'identify' || frame.op === 'resume') return run(ws, frame.op, begin(ws, frame));
     if (!data.identified) throw new FrameError('session.not_identified', 'send identify or resume first, and wait for ready or resumed', 'id' in frame ? frame.id : undefined);
     switch (frame.op) {
       case 'subscribe':
@@ -413,19 +430,16 @@ export function createServer(deps: ServerDeps): Server {
   async function drain(spreadMs: number): Promise<void> {
     draining = true;
     clearInterval(sweep);
-    const gone = [...sockets].map((ws) => {
+    const deadline = Date.now() + spreadMs;
+    for (const ws of [...sockets]) {
       const afterMs = Math.floor(Math.random() * spreadMs);
       const data = ws.getUserData();
       ws.send(JSON.stringify({ op: 'reconnect', afterMs, reason: 'draining' }));
-      return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          if (!data.closed) ws.end(CLOSE.draining.code, CLOSE.draining.reason);
-          resolve();
-        }, afterMs);
-        timer.unref();
-      });
-    });
-    await Promise.all(gone);
+      setTimeout(() => data.closed || ws.end(CLOSE.draining.code, CLOSE.draining.reason), afterMs).unref();
+    }
+    // Done when every client has gone (many leave as soon as they read `reconnect`), at the latest at the deadline.
+    while (sockets.size > 0 && Date.now() <= deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const ws of [...sockets]) ws.end(CLOSE.draining.code, CLOSE.draining.reason);
   }
 
   return { app, hub, drain };

@@ -51,13 +51,20 @@ export function createSessions(deps: SessionDeps) {
     return bounds!;
   }
 
-  /** Answers a guild's catch-up that did not succeed; returns the number of events replayed. */
+  /**
+   * Answers a guild's catch-up: `subscribed` (with the channels the user may
+   * view now, which may differ from what the client held) once it is live,
+   * else why not. Returns the number of events replayed.
+   */
   function report(ws: Socket, guildId: string, result: JoinResult): number {
     const data = ws.getUserData();
     if (data.closed) return 0;
-    if (result.ok) return result.replayed;
+    if (result.ok) {
+      ws.send(JSON.stringify({ op: 'subscribed', guildId, cursor: result.position, channels: [...(data.guilds.get(guildId) ?? [])] }));
+      return result.replayed;
+    }
     if (result.reason === 'forbidden') ws.send(JSON.stringify({ op: 'unsubscribed', guildId, reason: 'access_lost' }));
-    else ws.send(JSON.stringify({ op: 'resync', guildId, reason: result.reason, message: RESYNC_MESSAGES[result.reason] }));
+    else if (result.reason !== 'closed') ws.send(JSON.stringify({ op: 'resync', guildId, reason: result.reason, message: RESYNC_MESSAGES[result.reason] }));
     return 0;
   }
 
@@ -74,10 +81,10 @@ export function createSessions(deps: SessionDeps) {
     return replayed;
   }
 
-  async function openFeed(ws: Socket, after: number | null, lastInLog: number): Promise<boolean> {
+  async function openFeed(ws: Socket, after: number | null, lastInLog: number): Promise<Awaited<ReturnType<UserFeed['open']>>> {
     const opened = await feed.open(ws, after, lastInLog);
     if (opened.ok) ws.getUserData().onUserFeed = true;
-    return opened.ok;
+    return opened;
   }
 
   /** Best effort: without the presence bucket the session still works. */
@@ -103,8 +110,13 @@ export function createSessions(deps: SessionDeps) {
       const presence = await presenceOf(ready.data.map((guild) => guild.id));
       if (data.closed) return;
       ws.send(JSON.stringify({ op: 'ready', session: data.session, epoch, cursor: ready.cursor, userId: data.userId, guilds: ready.data, presence }));
-      if (!(await openFeed(ws, ready.cursor, lastSeq))) throw new Error('the user stream could not be caught up from the snapshot');
-      await catchUpAll(ws, new Map(ready.data.map((guild) => [guild.id, ready.cursor])), lastSeq);
+      const opened = await openFeed(ws, ready.cursor, lastSeq);
+      if (!opened.ok && opened.reason !== 'closed') throw new Error(`the user stream could not be caught up from the snapshot: ${opened.reason}`);
+      const watched = ready.data.slice(0, MAX_GUILDS_PER_CONNECTION);
+      await catchUpAll(ws, new Map(watched.map((guild) => [guild.id, ready.cursor])), lastSeq);
+      for (const guild of ready.data.slice(MAX_GUILDS_PER_CONNECTION)) {
+        if (!data.closed) ws.send(JSON.stringify({ op: 'resync', guildId: guild.id, reason: 'limit', message: RESYNC_MESSAGES.limit }));
+      }
       if (!data.closed) await deps.presence.set(ws, 'online');
     },
 
@@ -134,10 +146,12 @@ export function createSessions(deps: SessionDeps) {
       data.session = session;
       const highest = Math.max(cursors.user, ...cursors.guilds.values());
       const { lastSeq } = await logBounds(highest);
-      if (!(await openFeed(ws, cursors.user, lastSeq))) {
-        // Too much on the user's own stream to replay: live from now, and the client refetches its profile and read states.
+      const opened = await openFeed(ws, cursors.user, lastSeq);
+      if (!opened.ok) {
+        if (opened.reason === 'closed') return;
+        // The user's own stream cannot be caught up: live from now, and the client refetches its profile and read states.
         await openFeed(ws, null, lastSeq);
-        ws.send(JSON.stringify({ op: 'resync', guildId: null, stream: `user:${data.userId}`, reason: 'too_far', message: RESYNC_MESSAGES.too_far }));
+        ws.send(JSON.stringify({ op: 'resync', guildId: null, stream: `user:${data.userId}`, reason: opened.reason, message: RESYNC_MESSAGES[opened.reason] }));
       }
       const replayed = await catchUpAll(ws, cursors.guilds, lastSeq);
       const current = await guildsOfUser(deps.orm.em.fork(), data.userId);
@@ -163,8 +177,7 @@ export function createSessions(deps: SessionDeps) {
       }
       const result = await hub.join(ws, guildId, after, log.lastSeq);
       if (data.closed) return;
-      if (result.ok) ws.send(JSON.stringify({ op: 'subscribed', guildId, cursor: hub.position(guildId), channels: [...(data.guilds.get(guildId) ?? [])] }));
-      else if (result.reason === 'forbidden') ws.send(errorFrame('subscribe.forbidden', `you are not a member of guild ${guildId}`));
+      if (!result.ok && result.reason === 'forbidden') ws.send(errorFrame('subscribe.forbidden', `you are not a member of guild ${guildId}`));
       else report(ws, guildId, result);
     },
 
@@ -224,4 +237,5 @@ const RESYNC_MESSAGES: Record<string, string> = {
   behind: 'this node could not catch up to your cursor in time; subscribe again with the same cursor',
   expired: 'the event log no longer holds events this old; refetch over HTTP, then subscribe with its cursor',
   not_named: 'you are a member of this guild but the resume did not name it; fetch it over HTTP, then subscribe with its cursor',
+  limit: `a connection watches at most ${MAX_GUILDS_PER_CONNECTION} guilds; unsubscribe from one to subscribe to this one`,
 };

@@ -30,8 +30,9 @@ export type SocketData = {
   actions: TokenBucket;
   /** The user's bucket for commands across their sockets on this node. */
   userActions?: TokenBucket;
-  /** Frames dropped over the rate limit, and when the last rate-limit error went out. */
+  /** Frames dropped over the rate limit since `droppedSince`, and when the last rate-limit error went out. */
   dropped: number;
+  droppedSince: number;
   limitErrorAt: number;
   /** This socket's channel replays, answered one after another. */
   replays: Promise<void>;

@@ -2,8 +2,9 @@ import type { Codec, DecodedEvent } from '@parley/contracts';
 import type { EventLog } from '@parley/event-store';
 import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { ReplayOptions } from './live-hub.ts';
 import { LiveTail, type CatchUpFailure } from './live-tail.ts';
-import { sendPaced, type Paced } from './pacing.ts';
+import { sendBounded, sendPaced, SocketClosed, type Paced } from './pacing.ts';
 import { eventPayload } from './protocol.ts';
 
 export const userTopic = (userId: string) => `u/${userId}`;
@@ -27,8 +28,8 @@ export class UserFeed {
     private readonly codec: Codec,
     private readonly log: EventLog,
     private readonly logger: Logger,
-    private readonly options: { maxReplayEvents: number; replayHighWater: number },
-    /** Called for every live event of a watched user's stream, after it is relayed. */
+    private readonly options: ReplayOptions,
+    /** Called for every event of a watched user's stream relayed to a socket, live or replayed. */
     private readonly onEvent: (userId: string, decoded: DecodedEvent) => void = () => undefined,
   ) {}
 
@@ -48,14 +49,21 @@ export class UserFeed {
         await feed.tail.run(admit);
         return { ok: true };
       }
-      const send = ({ seq, decoded }: { seq: number; decoded: DecodedEvent }) =>
-        sendPaced(ws, JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }), this.options.replayHighWater);
-      const caught = await feed.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, send, admit);
+      const send = async ({ seq, decoded }: { seq: number; decoded: DecodedEvent }, inChain: boolean) => {
+        const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
+        if (!inChain) await sendPaced(ws, frame, this.options.replayHighWater, this.options.drainTimeoutMs);
+        else if (!sendBounded(ws, frame, this.options.maxBackpressureBytes)) throw new SocketClosed();
+        // Replayed like live: a revocation found in the catch-up ends the sessions it names.
+        this.onEvent(userId, decoded);
+        return true;
+      };
+      const caught = await this.options.catchUps.with(() => feed.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, send, admit));
       if (caught.ok) return caught;
       this.close(userId);
       return caught;
     } catch (error) {
       this.close(userId);
+      if (error instanceof SocketClosed) return { ok: false, reason: 'closed' };
       throw error;
     }
   }
