@@ -1,4 +1,4 @@
-import { apiGet, TestClient, useSystem, type Frame } from '@parley/testing';
+import { apiGet, eventually, TestClient, useSystem, type Frame } from '@parley/testing';
 import { describe, expect, it } from 'vitest';
 
 // Promise 3 (gap-free resume from any cursor, on any node) and promise 4
@@ -41,7 +41,7 @@ describe('resume and replay', () => {
     return cursors;
   }
 
-  const guildCursors = (client: TestClient, guildId: string) => client.events.filter((e) => e.guildId === guildId).map((e) => e.cursor);
+  const guildCursors = (client: TestClient, guildId: string) => client.events.filter((e) => e.guildId === guildId && !e.stream.startsWith('user:')).map((e) => e.cursor);
   const increasing = (cursors: number[]) => cursors.every((cursor, i) => i === 0 || cursor > cursors[i - 1]!);
 
   /** Waits until `client` has seen `cursor` in the guild. */
@@ -60,8 +60,14 @@ describe('resume and replay', () => {
       missed.push(...(await post(alice, guildId, channelId, 2, `away ${i}`)));
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    // Meanwhile Bob reads on another device: his own stream moves on too.
+    const phone = await connect('short-bob', 1);
+    const readIt = await alice.accepted('PostMessage', { guildId, channelId, content: 'read me' });
+    missed.push(readIt.cursor);
+    const marked = await phone.accepted('MarkRead', { guildId, channelId, messageId: readIt.data['messageId'] });
     const back = await TestClient.resume(harness.system.wsUrl(1), await token('short-bob'), left);
-    expect(back.frames.find((f) => f.op === 'resumed')).toMatchObject({ session: left.session, replayed: 10 });
+    expect(back.frames.find((f) => f.op === 'resumed')).toMatchObject({ session: left.session, replayed: 12 });
+    expect(back.events.filter((e) => e.stream === 'user:short-bob').map((e) => e.cursor)).toEqual([marked.cursor]);
     const live = await post(alice, guildId, channelId, 3, 'after');
     await reach(back, live.at(-1)!);
     await reach(carol, live.at(-1)!);
@@ -194,3 +200,38 @@ describe('resume and replay', () => {
   });
 });
 
+
+describe('resume past the replay limit', () => {
+  const harness = useSystem({ gateways: 1, limits: { ...FAST, maxReplayEvents: 50 } });
+
+  it('answers resync too_far, and the client recovers with an HTTP snapshot and a subscribe from its cursor', async () => {
+    const alice = await harness.connect('far-alice');
+    const guild = await alice.accepted('CreateGuild', { name: 'far' });
+    const guildId = guild.data['guildId'] as string;
+    const channelId = guild.data['channelId'] as string;
+    const invite = await alice.accepted('CreateInvite', { guildId, channelId, maxUses: null, maxAgeSeconds: null });
+    const bob = await harness.connect('far-bob');
+    await bob.accepted('JoinGuild', { code: invite.data['code'] });
+    const left = structuredClone(bob.state);
+    await bob.close();
+    const posted = await Promise.all(Array.from({ length: 60 }, (_, i) => alice.accepted('PostMessage', { guildId, channelId, content: `far ${i}` })));
+
+    const back = await TestClient.resume(harness.system.wsUrl(0), await harness.env.token('far-bob'), left);
+    expect(back.frames.find((f) => f.op === 'resync')).toMatchObject({ guildId, reason: 'too_far', message: expect.stringMatching(/refetch/) });
+    expect(back.events.filter((e) => e.guildId === guildId)).toEqual([]);
+
+    // Refetch: the page says which cursor it reflects; subscribing from it lines the stream up with it.
+    const last = Math.max(...posted.map((p) => p.cursor));
+    const snapshot = await eventually(async () => {
+      const page = await apiGet(harness.system.apiUrl, `/v1/channels/${channelId}/messages?limit=100`, await harness.env.token('far-bob'));
+      const body = page.body as { cursor: number; data: { id: string }[] };
+      return body.cursor >= last ? body : undefined;
+    }, 10_000, 'history at the last post');
+    expect(snapshot.data.map((m) => m.id).sort()).toEqual(posted.map((p) => p.data['messageId'] as string).sort());
+    back.send({ op: 'subscribe', guildId, after: snapshot.cursor });
+    await back.waitFor((f) => f.op === 'subscribed' && f['guildId'] === guildId, 5000, 'subscribed');
+    const live = await alice.accepted('PostMessage', { guildId, channelId, content: 'after the resync' });
+    await back.waitFor((f) => f.op === 'event' && f['cursor'] === live.cursor, 5000, 'live after resync');
+    expect(back.events.filter((e) => e.guildId === guildId && e.type === 'MessagePosted').every((e) => e.cursor > snapshot.cursor)).toBe(true);
+  });
+});

@@ -4,6 +4,7 @@ import type { EventLog } from '@parley/event-store';
 import type { Logger, NatsConnection } from '@parley/platform';
 
 export type TailEvent = { seq: number; decoded: DecodedEvent };
+type LoggedEvent = TailEvent & { pending: number };
 
 /** Why a catch-up could not bring a socket level with the tail. */
 export type CatchUpFailure = 'too_far' | 'unknown_cursor' | 'behind' | 'expired' | 'closed';
@@ -65,9 +66,9 @@ export class LiveTail {
     return next;
   }
 
-  /** The decoded events of this tail's filter in (after, upTo], from the log. */
-  async *history(after: number, upTo: number): AsyncGenerator<TailEvent> {
-    for await (const { seq, data } of this.log.read(this.filter, after, upTo)) yield { seq, decoded: this.codec.decodeEvent(data) };
+  /** The decoded events of this tail's filter in (after, upTo], from the log, each with how many follow it there. */
+  async *history(after: number, upTo: number): AsyncGenerator<LoggedEvent> {
+    for await (const { seq, data, pending } of this.log.read(this.filter, after, upTo)) yield { seq, decoded: this.codec.decodeEvent(data), pending };
   }
 
   /**
@@ -93,8 +94,9 @@ export class LiveTail {
     let replayed = 0;
     let from = after;
     const replay = async (upTo: number, inChain: boolean): Promise<boolean> => {
-      for await (const event of this.history(from, upTo)) {
-        if (++read > limit) return false;
+      for await (const { pending, ...event } of this.history(from, upTo)) {
+        // Known at the first event: a replay past the limit is refused before anything is sent.
+        if (++read + pending > limit) return false;
         if (await send(event, inChain)) replayed++;
       }
       from = Math.max(from, upTo);

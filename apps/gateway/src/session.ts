@@ -153,7 +153,7 @@ export function createSessions(deps: SessionDeps) {
         await openFeed(ws, null, lastSeq);
         ws.send(JSON.stringify({ op: 'resync', guildId: null, stream: `user:${data.userId}`, reason: opened.reason, message: RESYNC_MESSAGES[opened.reason] }));
       }
-      const replayed = await catchUpAll(ws, cursors.guilds, lastSeq);
+      const replayed = (opened.ok ? opened.replayed : 0) + (await catchUpAll(ws, cursors.guilds, lastSeq));
       const current = await guildsOfUser(deps.orm.em.fork(), data.userId);
       for (const guild of current) {
         if (!cursors.guilds.has(guild.id) && !data.closed) ws.send(JSON.stringify({ op: 'resync', guildId: guild.id, reason: 'not_named', message: RESYNC_MESSAGES.not_named }));

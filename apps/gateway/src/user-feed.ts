@@ -37,7 +37,7 @@ export class UserFeed {
    * Puts a socket on its user's stream: from `after` (replaying what it
    * missed) or from now (`null`). Each successful open needs one `close`.
    */
-  async open(ws: WebSocket<Paced & { userId: string }>, after: number | null, lastInLog: number): Promise<{ ok: true } | { ok: false; reason: CatchUpFailure }> {
+  async open(ws: WebSocket<Paced & { userId: string }>, after: number | null, lastInLog: number): Promise<{ ok: true; replayed: number } | { ok: false; reason: CatchUpFailure }> {
     const { userId } = ws.getUserData();
     const feed = this.feed(userId);
     const admit = async () => {
@@ -47,7 +47,7 @@ export class UserFeed {
       if (after === null) {
         await feed.tail.ready;
         await feed.tail.run(admit);
-        return { ok: true };
+        return { ok: true, replayed: 0 };
       }
       const send = async ({ seq, decoded }: { seq: number; decoded: DecodedEvent }, inChain: boolean) => {
         const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });

@@ -45,9 +45,11 @@ export class EventLog {
    * Events on `filter` (a subject, or a wildcard such as `<ns>.evt.<guildId>.>`) with sequence in
    * (after, upTo], in order. Ends early when the log has nothing more on the filter. A range with
    * nothing in it costs one direct get; otherwise an ordered consumer streams it (cheap near the
-   * tail, a scan of the stream's index from deep in the past).
+   * tail, a scan of the stream's index from deep in the past). `pending` is
+   * how many events on the filter follow this one in the log (up to its end,
+   * not to `upTo`).
    */
-  async *read(filter: string, after: number, upTo: number): AsyncGenerator<{ seq: number; data: Uint8Array }> {
+  async *read(filter: string, after: number, upTo: number): AsyncGenerator<{ seq: number; data: Uint8Array; pending: number }> {
     if (upTo <= after) return;
     const first = await this.nextOnSubject(filter, after + 1);
     if (!first || first.seq > upTo) return;
@@ -63,7 +65,7 @@ export class EventLog {
         for await (const message of messages) {
           got++;
           if (message.seq > upTo) return;
-          yield { seq: message.seq, data: message.data };
+          yield { seq: message.seq, data: message.data, pending: message.info.pending };
           if (message.seq === upTo || message.info.pending === 0) return;
         }
         if (got === 0) throw new Error(`event log stopped answering before ${upTo} on ${filter}`);
