@@ -22,7 +22,7 @@ export type HubOptions = ReplayOptions & {
   ephemeralLimit: number;
 };
 
-export type JoinResult = { ok: true; replayed: number; position: number } | { ok: false; reason: 'forbidden' | CatchUpFailure };
+export type JoinResult = { ok: true; replayed: number } | { ok: false; reason: 'forbidden' | CatchUpFailure };
 
 /** How catch-ups replay to a socket; shared by the guild hub and the user feed. */
 export type ReplayOptions = {
@@ -97,31 +97,33 @@ export class LiveHub {
     watched.joining += 1;
     try {
       if (data.guilds.has(guildId)) {
-        if (after === null) return { ok: true, replayed: 0, position: await watched.tail.run(async () => watched.tail.position) };
+        if (after === null) {
+          await watched.tail.run(async () => this.subscribed(ws, guildId, watched));
+          return { ok: true, replayed: 0 };
+        }
         // Catching up again (say, after a gap): off the live audience first, or replay and live would interleave.
         this.leave(ws, guildId);
       }
       await watched.tail.ready;
       const subject = this.names.guildSubject(guildId);
+      // Inside the guild's step: `subscribed` goes out before any later live event of the guild.
       const admit = async () => {
         const { state } = await this.states.get(subject);
-        if (!admissible(data, state)) return null;
+        if (!admissible(data, state)) return false;
         watched.sockets.add(ws);
         this.retopic(ws, guildId, state);
-        return watched.tail.position;
+        this.subscribed(ws, guildId, watched);
+        return true;
       };
       const forbidden = { ok: false, reason: 'forbidden' } as const;
-      if (after === null) {
-        const position = await watched.tail.run(admit);
-        return position === null ? forbidden : { ok: true, replayed: 0, position };
-      }
+      if (after === null) return (await watched.tail.run(admit)) ? { ok: true, replayed: 0 } : forbidden;
       const { state } = await this.states.get(subject);
       if (!admissible(data, state)) return forbidden;
       const visible = visibleChannels(state, data.userId);
       const send = (event: TailEvent, inChain: boolean) => this.replayTo(ws, guildId, visible, event, inChain);
       const caught = await this.options.catchUps.with(() => watched.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, send, admit));
       if (!caught.ok) return caught;
-      return caught.value === null ? forbidden : { ok: true, replayed: caught.replayed, position: caught.value };
+      return caught.value ? { ok: true, replayed: caught.replayed } : forbidden;
     } catch (error) {
       if (error instanceof SocketClosed) return { ok: false, reason: 'closed' };
       throw error;
@@ -129,6 +131,12 @@ export class LiveHub {
       watched.joining -= 1;
       this.release(guildId);
     }
+  }
+
+  /** Tells a socket it now receives a guild's events after the tail's position, and which channels it may view. */
+  private subscribed(ws: Socket, guildId: string, watched: Watched): void {
+    const channels = [...(ws.getUserData().guilds.get(guildId) ?? [])];
+    ws.send(JSON.stringify({ op: 'subscribed', guildId, cursor: watched.tail.position, channels }));
   }
 
   /**

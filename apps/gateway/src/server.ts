@@ -281,8 +281,8 @@ export function createServer(deps: ServerDeps): Server {
     close: (ws, code) => {
       sockets.delete(ws);
       const data = ws.getUserData();
-      // The gateway's own close codes, for operators: who was cut off, and why.
-      if (code === CLOSE.frameTooLarge.code || (code >= 4000 && code < 4200)) logger.info({ userId: data.userId || null, ip: data.ip, code }, 'socket closed by the gateway');
+      // The protocol's close codes (the gateway's own, mostly), for operators: who was cut off, and why.
+      if (code === CLOSE.frameTooLarge.code || (code >= 4000 && code < 4200)) logger.info({ userId: data.userId || null, ip: data.ip, code }, 'socket closed with a protocol code');
       count(perIp, data.ip, -1);
       data.closed = true;
       clearTimeout(data.timer);

@@ -52,17 +52,13 @@ export function createSessions(deps: SessionDeps) {
   }
 
   /**
-   * Answers a guild's catch-up: `subscribed` (with the channels the user may
-   * view now, which may differ from what the client held) once it is live,
-   * else why not. Returns the number of events replayed.
+   * Answers a guild's catch-up that did not succeed (one that did was
+   * answered with `subscribed` by the hub). Returns the number of events replayed.
    */
   function report(ws: Socket, guildId: string, result: JoinResult): number {
     const data = ws.getUserData();
+    if (result.ok) return result.replayed;
     if (data.closed) return 0;
-    if (result.ok) {
-      ws.send(JSON.stringify({ op: 'subscribed', guildId, cursor: result.position, channels: [...(data.guilds.get(guildId) ?? [])] }));
-      return result.replayed;
-    }
     if (result.reason === 'forbidden') ws.send(JSON.stringify({ op: 'unsubscribed', guildId, reason: 'access_lost' }));
     else if (result.reason !== 'closed') ws.send(JSON.stringify({ op: 'resync', guildId, reason: result.reason, message: RESYNC_MESSAGES[result.reason] }));
     return 0;
@@ -151,7 +147,7 @@ export function createSessions(deps: SessionDeps) {
         if (opened.reason === 'closed') return;
         // The user's own stream cannot be caught up: live from now, and the client refetches its profile and read states.
         await openFeed(ws, null, lastSeq);
-        ws.send(JSON.stringify({ op: 'resync', guildId: null, stream: `user:${data.userId}`, reason: opened.reason, message: RESYNC_MESSAGES[opened.reason] }));
+        ws.send(JSON.stringify({ op: 'resync', guildId: null, stream: `user:${data.userId}`, reason: opened.reason, message: USER_RESYNC_MESSAGE }));
       }
       const replayed = (opened.ok ? opened.replayed : 0) + (await catchUpAll(ws, cursors.guilds, lastSeq));
       const current = await guildsOfUser(deps.orm.em.fork(), data.userId);
@@ -230,6 +226,8 @@ export function createSessions(deps: SessionDeps) {
     if (!data.closed) sendBounded(ws, JSON.stringify({ op: 'replayed', id, guildId, channelId, after, until: upTo, events, next }), deps.maxBackpressureBytes);
   }
 }
+
+const USER_RESYNC_MESSAGE = 'your own stream could not be caught up from your cursor; it is live from now: refetch your profile and read states over HTTP';
 
 const RESYNC_MESSAGES: Record<string, string> = {
   too_far: 'too much happened since this cursor to replay; refetch the guild over HTTP, then subscribe with its cursor',
