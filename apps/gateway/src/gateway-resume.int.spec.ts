@@ -137,6 +137,16 @@ describe('resume and replay', () => {
     expect(zeroView.messages).toHaveLength(300);
   });
 
+  it('subscribes every one of 40 users joining a guild at once on a node that did not watch it, before it has seen their joins live', async () => {
+    const { alice, guildId, channelId, code } = await guildWith('crowd');
+    const crowd = await Promise.all(Array.from({ length: 40 }, (_, i) => connect(`crowd-${i}`, 1)));
+    // All at once: a node decides on a join it has not yet received live, and must wait for it, not refuse.
+    await Promise.all(crowd.map((client) => client.accepted('JoinGuild', { code })));
+    const posted = await alice.accepted('PostMessage', { guildId, channelId, content: 'welcome all' });
+    await Promise.all(crowd.map((client) => reach(client, posted.cursor)));
+    for (const client of crowd) expect(client.frames.filter((f) => f.op === 'error')).toEqual([]);
+  });
+
   it('answers what it cannot resume explicitly: access lost, guilds not named, another user, another epoch, cursors past the log', async () => {
     const { alice, guildId, channelId, members } = await guildWith('edge', 'frank');
     const [frank] = members as [TestClient];

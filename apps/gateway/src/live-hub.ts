@@ -117,12 +117,17 @@ export class LiveHub {
       };
       const forbidden = { ok: false, reason: 'forbidden' } as const;
       if (after === null) return (await watched.tail.run(admit)) ? { ok: true, replayed: 0 } : forbidden;
-      const { state } = await this.states.get(subject);
-      if (!admissible(data, state)) return forbidden;
-      const visible = visibleChannels(state, data.userId);
+      // Access is decided on the guild's state as of the cursor at least (the join being caught up to
+      // may be the very event that admits the user); what is replayed is what the user may see then.
+      let visible = new Set<string>();
+      const enter = async () => {
+        const { state } = await this.states.get(subject);
+        visible = visibleChannels(state, data.userId);
+        return admissible(data, state);
+      };
       const send = (event: TailEvent, inChain: boolean) => this.replayTo(ws, guildId, visible, event, inChain);
-      const caught = await this.options.catchUps.with(() => watched.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, send, admit));
-      if (!caught.ok) return caught;
+      const caught = await this.options.catchUps.with(() => watched.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, enter, send, admit));
+      if (!caught.ok) return caught.reason === 'refused' ? forbidden : { ok: false, reason: caught.reason };
       return caught.value ? { ok: true, replayed: caught.replayed } : forbidden;
     } catch (error) {
       if (error instanceof SocketClosed) return { ok: false, reason: 'closed' };

@@ -6,8 +6,8 @@ import type { Logger, NatsConnection } from '@parley/platform';
 export type TailEvent = { seq: number; decoded: DecodedEvent };
 type LoggedEvent = TailEvent & { pending: number };
 
-/** Why a catch-up could not bring a socket level with the tail. */
-export type CatchUpFailure = 'too_far' | 'unknown_cursor' | 'behind' | 'expired' | 'closed';
+/** Why a catch-up could not bring a socket level with the tail (`refused`: its `enter` said no). */
+export type CatchUpFailure = 'too_far' | 'unknown_cursor' | 'behind' | 'expired' | 'closed' | 'refused';
 
 /**
  * The live end of one part of the event log (a guild: `<ns>.evt.<gid>.>`, or
@@ -72,24 +72,42 @@ export class LiveTail {
   }
 
   /**
-   * Brings a socket from `after` to the live tail: replays (after, position]
-   * through `send`, then calls `admit` inside a step, where no live event can
-   * slip between the last replayed one and the socket joining the audience.
-   * The bulk of a long replay runs outside the chain (other sockets keep
-   * receiving) and may wait for the socket to drain; the last stretch runs
-   * inside it (`inChain`), where `send` must not wait, or one slow socket
-   * would hold up the guild's live events. At most `limit` events are read;
-   * `replayed` counts those `send` delivered.
+   * Brings a socket from `after` to the live tail. First, inside a step,
+   * once the tail has reached `after` (a client may have seen, on another
+   * node, live events this tail has not handled yet: they are on their way,
+   * so it waits for them rather than replay them and deliver them twice),
+   * `enter` decides on the state as of there whether the socket may follow
+   * at all. Then (after, position] is replayed through `send`: the bulk
+   * outside the chain (other sockets keep receiving; `send` may wait for
+   * the socket to drain), the last stretch inside it (`inChain`: `send` must
+   * not wait, or one slow socket would hold up everyone's live events),
+   * where `admit` joins the socket to the live audience with no event able
+   * to slip in between. At most `limit` events are read; `replayed` counts
+   * those `send` delivered.
    */
   async catchUp<T>(
     after: number,
     lastInLog: number,
     limit: number,
+    enter: () => Promise<boolean>,
     send: (event: TailEvent, inChain: boolean) => Promise<boolean> | boolean,
     admit: () => Promise<T>,
   ): Promise<{ ok: true; value: T; replayed: number } | { ok: false; reason: CatchUpFailure }> {
     await this.ready;
     if (after > lastInLog) return { ok: false, reason: 'unknown_cursor' };
+    for (let attempt = 0; ; attempt++) {
+      const entered = await this.run(async () => {
+        if (after > this.position) {
+          const next = await this.log.nextOnSubject(this.filter, this.position + 1);
+          if (next !== null && next.seq <= after) return 'behind' as const;
+          this.position = after; // nothing on the filter in between
+        }
+        return (await enter()) ? ('entered' as const) : ('refused' as const);
+      });
+      if (entered === 'entered') break;
+      if (entered === 'refused' || attempt >= 100) return { ok: false, reason: entered };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     let read = 0;
     let replayed = 0;
     let from = after;
@@ -103,24 +121,8 @@ export class LiveTail {
       return true;
     };
     if (!(await replay(this.position, false))) return { ok: false, reason: 'too_far' };
-    // The client may have seen, on another node, live events this tail has not handled yet: they are
-    // on their way here, so wait for them rather than replay them now and deliver them twice.
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.run(async () => {
-        if (from > this.position) {
-          const next = await this.log.nextOnSubject(this.filter, this.position + 1);
-          if (next !== null && next.seq <= from) return 'behind' as const;
-          this.position = from; // nothing on the filter in between
-        }
-        if (!(await replay(this.position, true))) return 'too_far' as const;
-        return { value: await admit() };
-      });
-      if (outcome === 'behind' && attempt < 100) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        continue;
-      }
-      return typeof outcome === 'string' ? { ok: false, reason: outcome } : { ok: true, value: outcome.value, replayed };
-    }
+    const outcome = await this.run(async () => ((await replay(this.position, true)) ? { value: await admit() } : null));
+    return outcome ? { ok: true, value: outcome.value, replayed } : { ok: false, reason: 'too_far' };
   }
 
   close(): void {

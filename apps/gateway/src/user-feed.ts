@@ -57,7 +57,7 @@ export class UserFeed {
         this.onEvent(userId, decoded);
         return true;
       };
-      const caught = await this.options.catchUps.with(() => feed.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, send, admit));
+      const caught = await this.options.catchUps.with(() => feed.tail.catchUp(after, lastInLog, this.options.maxReplayEvents, async () => true, send, admit));
       if (caught.ok) return caught;
       this.close(userId);
       return caught;
