@@ -1,0 +1,139 @@
+import { performance } from 'node:perf_hooks';
+import { cpuMeter, ownCpuSeconds, percentile } from './measure.ts';
+import type { Connection, Publisher, Target } from './targets/target.ts';
+
+/** One fan-out shape: `rooms` rooms with `subscribers` each (S2: 1 x 1000, 100 x 10, 1000 x 2). */
+export type Shape = { rooms: number; subscribers: number };
+
+export type FanoutStep = {
+  /** Messages published per second, all rooms together (open loop). */
+  rate: number;
+  published: number;
+  /** Publishes the system failed (no ack). */
+  failed: number;
+  /** Deliveries expected (published x subscribers of the room) and seen. */
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+  /** Deliveries per second over the send window. */
+  deliveredPerSecond: number;
+  /** End-to-end latency from the scheduled send time, ms. */
+  p50: number;
+  p99: number;
+  max: number;
+  /** CPU seconds per wall second: the system under test, and the load generator itself. */
+  systemCores: number;
+  loadgenCores: number;
+};
+
+const BODY_PAD = 'x'.repeat(100);
+
+type Audience = { room: number; last: Int32Array; onBody: (body: string) => void };
+
+/**
+ * S2: connects the subscribers, then publishes at each rate in turn on an
+ * open-loop schedule (latency counts from the moment a message was due,
+ * so a system that falls behind cannot hide it by slowing the sender), and
+ * checks every delivery against its room's sequence: gaps, duplicates and
+ * reordering are counted, never assumed away.
+ */
+export async function runFanout(target: Target, shape: Shape, userBase: number, rates: number[], stepMs: number, infraPids: () => number[], log: (line: string) => void): Promise<FanoutStep[]> {
+  const publishers: Publisher[] = [];
+  const connections: Connection[] = [];
+  let latencies: number[] = [];
+  let delivered = 0;
+  let duplicates = 0;
+  let outOfOrder = 0;
+  const audiences: Audience[] = [];
+  for (let room = 0; room < shape.rooms; room++) {
+    for (let i = 0; i < shape.subscribers; i++) {
+      const last = new Int32Array(1).fill(-1);
+      const audience: Audience = {
+        room,
+        last,
+        onBody: (body) => {
+          const now = performance.now();
+          const { s, t } = JSON.parse(body) as { s: number; t: number };
+          delivered++;
+          latencies.push(now - t);
+          if (s <= last[0]!) duplicates++;
+          else if (s !== last[0]! + 1) outOfOrder++;
+          if (s > last[0]!) last[0] = s;
+        },
+      };
+      audiences.push(audience);
+    }
+  }
+  log(`  connecting ${audiences.length} subscribers`);
+  for (let i = 0; i < audiences.length; i += 50) {
+    const batch = audiences.slice(i, i + 50).map((a, j) => target.subscribe(a.room, userBase + i + j, a.onBody));
+    connections.push(...(await Promise.all(batch)));
+  }
+  const publisherCount = Math.min(shape.rooms, 4);
+  for (let p = 0; p < publisherCount; p++) {
+    const rooms = Array.from({ length: shape.rooms }, (_, room) => room).filter((room) => room % publisherCount === p);
+    publishers.push(await target.publisher(userBase + 90_000 + p, rooms));
+  }
+  const seq = new Int32Array(shape.rooms);
+  const steps: FanoutStep[] = [];
+  try {
+    for (const rate of rates) {
+      for (const a of audiences) a.last[0] = seq[a.room]! - 1;
+      latencies = [];
+      delivered = duplicates = outOfOrder = 0;
+      let failed = 0;
+      const acks: Promise<void>[] = [];
+      const system = cpuMeter(() => [...target.pids(), ...infraPids()]);
+      const ownSince = process.cpuUsage();
+      const started = performance.now() + 50;
+      const total = Math.max(1, Math.round((rate * stepMs) / 1000));
+      let sent = 0;
+      await new Promise<void>((resolve) => {
+        const tick = () => {
+          const now = performance.now();
+          while (sent < total && started + (sent * 1000) / rate <= now) {
+            const room = sent % shape.rooms;
+            const due = started + (sent * 1000) / rate;
+            const body = JSON.stringify({ r: room, s: seq[room]!++, t: due, p: BODY_PAD });
+            acks.push(publishers[room % publisherCount]!.publish(room, body).catch(() => void failed++));
+            sent++;
+          }
+          if (sent < total) setTimeout(tick, 2);
+          else resolve();
+        };
+        setTimeout(tick, 50);
+      });
+      const window = (performance.now() - started) / 1000;
+      await Promise.all(acks);
+      const expected = (total - failed) * shape.subscribers;
+      const settleBy = performance.now() + 5000;
+      while (delivered < expected && performance.now() < settleBy) await new Promise((resolve) => setTimeout(resolve, 20));
+      const elapsed = (performance.now() - started) / 1000;
+      const sorted = Float64Array.from(latencies).sort();
+      const step: FanoutStep = {
+        rate,
+        published: total,
+        failed,
+        expected,
+        delivered,
+        lost: Math.max(0, expected - (delivered - duplicates)),
+        duplicates,
+        outOfOrder,
+        deliveredPerSecond: delivered / window,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+        systemCores: system() / elapsed,
+        loadgenCores: ownCpuSeconds(ownSince) / elapsed,
+      };
+      steps.push(step);
+      log(`  ${rate} msg/s: ${Math.round(step.deliveredPerSecond)} delivered/s, p50 ${step.p50.toFixed(1)} ms, p99 ${step.p99.toFixed(1)} ms, lost ${step.lost}, dup ${step.duplicates}, cpu ${step.systemCores.toFixed(2)} + loadgen ${step.loadgenCores.toFixed(2)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    for (const connection of [...publishers, ...connections]) await connection.close().catch(() => undefined);
+  }
+  return steps;
+}
