@@ -81,6 +81,7 @@ export async function runFanout(target: Target, shape: Shape, userBase: number, 
     const rooms = Array.from({ length: shape.rooms }, (_, room) => room).filter((room) => room % publisherCount === p);
     publishers.push(await target.publisher(userBase + 90_000 + p, rooms));
   }
+  await settle(() => [...target.pids(), ...infraPids()], log);
   const seq = new Int32Array(shape.rooms);
   const steps: FanoutStep[] = [];
   try {
@@ -148,4 +149,23 @@ export async function runFanout(target: Target, shape: Shape, userBase: number, 
     for (const connection of [...publishers, ...connections]) await connection.close().catch(() => undefined);
   }
   return steps;
+}
+
+/**
+ * Waits for the system to go quiet after the subscribers connected (joins,
+ * catch-ups, presence announcements), so the first rate measures steady
+ * fan-out rather than the connection storm: until it uses under a fifth of
+ * a core over half a second, for at most 30 s (how long it took is logged).
+ */
+async function settle(pids: () => number[], log: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const meter = cpuMeter(pids);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const cores = meter() / 0.5;
+    if (cores < 0.2 || performance.now() - started > 30_000) {
+      log(`  settled in ${Math.round(performance.now() - started)} ms (system at ${cores.toFixed(2)} cores)`);
+      return;
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import type { Codec } from '@parley/contracts';
 import { guildFold, StreamStates, type CommandRelay, type EventLog } from '@parley/event-store';
-import type { Identity, Logger, Names, NatsConnection, SessionStore, TokenVerifier, UploadStore } from '@parley/platform';
+import { AuthError, type Identity, type Logger, type Names, type NatsConnection, type SessionStore, type TokenVerifier, type UploadStore } from '@parley/platform';
 import type { MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
 import { createCommandPath } from './command-path.ts';
@@ -148,10 +148,14 @@ export function createServer(deps: ServerDeps): Server {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain').end('not found: WebSocket at /ws, health at /health');
   });
 
-  /** Checks a token: valid, not revoked. */
+  /**
+   * Checks a token: valid, not revoked. Throws AuthError for a token that is
+   * not good; anything else means the check itself could not be made (the
+   * session store did not answer), which is no verdict on the token.
+   */
   async function authenticate(token: string): Promise<Identity> {
     const identity = await deps.verify(token);
-    if (await deps.sessions.isRevoked(identity)) throw new Error('this session has been revoked; log in again');
+    if (await deps.sessions.isRevoked(identity)) throw new AuthError('this session has been revoked; log in again');
     return identity;
   }
 
@@ -224,7 +228,10 @@ export function createServer(deps: ServerDeps): Server {
           upgrade();
         },
         (error: Error) => {
-          if (!aborted) refuse('401 Unauthorized', error.message);
+          if (aborted) return;
+          if (error instanceof AuthError) return refuse('401 Unauthorized', error.message);
+          logger.warn({ err: error }, 'token check failed');
+          refuse('503 Service Unavailable', 'the token cannot be checked right now; retry');
         },
       );
     },
@@ -357,7 +364,8 @@ export function createServer(deps: ServerDeps): Server {
     try {
       identity = await authenticate(token);
     } catch (error) {
-      const message = (error as Error).message;
+      if (!(error instanceof AuthError)) throw error; // no verdict on the token: answered as a failure to retry
+      const message = error.message;
       // Renewing: the session goes on with its current token until that expires.
       if (data.closed) return;
       if (data.identified) ws.send(errorFrame('identify.invalid_token', `${message}; the current token stays in force`));

@@ -150,13 +150,21 @@ class ParleySocket implements Connection {
     });
   }
 
-  static async open(url: string): Promise<ParleySocket> {
+  /** Connects and identifies; an upgrade refused as unavailable (503: the node is busy) is retried a few times. */
+  static async open(url: string, attempts = 5): Promise<ParleySocket> {
     const ws = new WebSocket(url);
     const socket = new ParleySocket(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
+    const opened = await new Promise<true | Error>((resolve) => {
+      ws.once('open', () => resolve(true));
+      ws.on('error', (error) => resolve(error));
     });
+    if (opened !== true) {
+      if (attempts > 1 && /503/.test(opened.message)) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return ParleySocket.open(url, attempts - 1);
+      }
+      throw opened;
+    }
     const ready = socket.until((f) => f.op === 'ready');
     ws.send('{"op":"identify"}');
     await ready;
