@@ -110,6 +110,7 @@ export function renderReport(results: Results, out: string): { markdown: string 
     lines.push(`Floor for one client: a JetStream publish ack (p50 ${fmt(results.floor.jetStreamAck.p50, 2)} ms) plus one WebSocket round trip (ws-hub, p50 ${fmt(wsRtt, 2)} ms) = ${fmt(floor, 2)} ms; Parley's p50 is ${fmt(parleyP50 / floor, 2)}x that (target <= 2x).`, '');
   }
 
-  lines.push('## Not measured yet', '', 'S1 (idle connections, RSS per connection), S4 (projector throughput), S5 (rebuild), S6 (history pages) and S7 (reconnect storm) are not in the suite yet; see the issue notes.', '');
+  lines.push('## Not measured yet', '', 'S1 (idle connections, RSS per connection), S4 (projector throughput), S5 (rebuild), S6 (history pages) and S7 (reconnect storm) are not in the suite yet.', '');
+  lines.push('## What the numbers mean', '', 'Where Parley misses its targets, why (profiles, per-process CPU) and what to change: [benchmarks-analysis.md](benchmarks-analysis.md), written by hand from these runs.', '');
   return { markdown: `${lines.join('\n')}\n` };
 }

@@ -57,6 +57,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   const relay = new CommandRelay(nc, names, codec, config.nodeId, log);
   await relay.start();
   const presence = new Presence(await new Kvm(nc).open(names.presenceBucket), nc, names, config.nodeId, log, PRESENCE_TTL_MS);
+  await presence.start();
   const server = createServer({
     nodeId: config.nodeId,
     eventLog: await EventLog.open(nc, names.eventStream),

@@ -193,10 +193,11 @@ export class LiveHub {
     try {
       const signal = JSON.parse(new TextDecoder().decode(bytes)) as TypingSignal | PresenceSignal;
       const { kind, ...fields } = signal;
-      if (kind !== 'typing' && kind !== 'presence') return;
-      const frame = JSON.stringify({ op: kind, guildId, ...fields });
+      const op = { typing: 'typing', presence: 'presence', renew: 'presence_renew' }[kind];
+      if (op === undefined) return;
+      const frame = JSON.stringify({ op, guildId, ...fields });
       for (const ws of sockets) {
-        if (kind === 'typing' && !ws.getUserData().guilds.get(guildId)?.has(signal.channelId)) continue;
+        if (signal.kind === 'typing' && !ws.getUserData().guilds.get(guildId)?.has(signal.channelId)) continue;
         sendEphemeral(ws, frame, this.options.ephemeralLimit);
       }
     } catch (error) {
