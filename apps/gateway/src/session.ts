@@ -29,6 +29,9 @@ const PARALLEL_CATCH_UPS = 8;
 /** Channel replays reading the log at once on a node; more wait their turn (each opens a consumer). */
 const PARALLEL_REPLAYS = 16;
 
+/** How long a resume waits for the guilds read model to reach the log position it started from. */
+const READ_MODEL_WAIT_MS = 2000;
+
 /** How long the log's bounds are reused before they are read again. */
 const BOUNDS_TTL_MS = 1000;
 
@@ -81,6 +84,20 @@ export function createSessions(deps: SessionDeps) {
     const opened = await feed.open(ws, after, lastInLog);
     if (opened.ok) ws.getUserData().onUserFeed = true;
     return opened;
+  }
+
+  /**
+   * The user's guilds from the read model once it has caught up with the log
+   * position the resume started from (a guild joined just before must not be
+   * missed), waiting at most a couple of seconds for a lagging projection.
+   */
+  async function guildsAsOf(userId: string, position: number) {
+    const deadline = Date.now() + READ_MODEL_WAIT_MS;
+    for (;;) {
+      const read = await snapshot(deps.orm.em.fork(), PROJECTIONS.guilds, (em) => guildsOfUser(em, userId));
+      if (read.cursor >= position || Date.now() > deadline) return read.data;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Best effort: without the presence bucket the session still works. */
@@ -150,7 +167,7 @@ export function createSessions(deps: SessionDeps) {
         ws.send(JSON.stringify({ op: 'resync', guildId: null, stream: `user:${data.userId}`, reason: opened.reason, message: USER_RESYNC_MESSAGE }));
       }
       const replayed = (opened.ok ? opened.replayed : 0) + (await catchUpAll(ws, cursors.guilds, lastSeq));
-      const current = await guildsOfUser(deps.orm.em.fork(), data.userId);
+      const current = await guildsAsOf(data.userId, lastSeq);
       for (const guild of current) {
         if (!cursors.guilds.has(guild.id) && !data.closed) ws.send(JSON.stringify({ op: 'resync', guildId: guild.id, reason: 'not_named', message: RESYNC_MESSAGES.not_named }));
       }
