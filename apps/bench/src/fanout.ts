@@ -35,7 +35,7 @@ const SATURATED_P99_MS = 1000;
 /** How long a step waits for the acknowledgements of its publishes (the rest count as failed). */
 const ACK_WAIT_MS = 60_000;
 
-type Audience = { room: number; last: Int32Array; onBody: (body: string) => void };
+type Audience = { room: number; last: number; onBody: (body: string) => void };
 
 /**
  * S2: connects the subscribers, then publishes at each rate in turn on an
@@ -54,18 +54,17 @@ export async function runFanout(target: Target, shape: Shape, userBase: number, 
   const audiences: Audience[] = [];
   for (let room = 0; room < shape.rooms; room++) {
     for (let i = 0; i < shape.subscribers; i++) {
-      const last = new Int32Array(1).fill(-1);
       const audience: Audience = {
         room,
-        last,
+        last: -1,
         onBody: (body) => {
           const now = performance.now();
           const { s, t } = JSON.parse(body) as { s: number; t: number };
           delivered++;
           latencies.push(now - t);
-          if (s <= last[0]!) duplicates++;
-          else if (s !== last[0]! + 1) outOfOrder++;
-          if (s > last[0]!) last[0] = s;
+          if (s <= audience.last) duplicates++;
+          else if (s !== audience.last + 1) outOfOrder++;
+          if (s > audience.last) audience.last = s;
         },
       };
       audiences.push(audience);
@@ -86,7 +85,7 @@ export async function runFanout(target: Target, shape: Shape, userBase: number, 
   const steps: FanoutStep[] = [];
   try {
     for (const rate of rates) {
-      for (const a of audiences) a.last[0] = seq[a.room]! - 1;
+      for (const a of audiences) a.last = seq[a.room]! - 1;
       latencies = [];
       delivered = duplicates = outOfOrder = 0;
       let failed = 0;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runCommands, jetStreamAckLatency } from './commands.ts';
 import { runFanout } from './fanout.ts';
 import { pidsNamed } from './measure.ts';
+import { NATS_URL } from './peers/shared.ts';
 import { renderReport, type Results } from './report.ts';
 import { MODES, type Mode } from './scenarios.ts';
 import { REPO } from './targets/processes.ts';
@@ -23,7 +24,7 @@ const mode: Mode = { ...MODES[modeName], reps: Number(args.get('reps') ?? MODES[
 const only = (args.get('only')?.split(',') ?? TARGETS) as TargetName[];
 for (const name of only) if (!TARGETS.includes(name)) throw new Error(`unknown target ${name}; known: ${TARGETS.join(', ')}`);
 const out = args.get('out') ?? (modeName === 'quick' ? join(REPO, '.parley/bench') : join(REPO, 'docs/benchmarks'));
-const natsUrl = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const natsUrl = NATS_URL;
 const postgresUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);

@@ -47,6 +47,17 @@ export class SharedBuckets {
   }
 }
 
+/** Runs steps one after another, in the order they were queued; a failed step does not stop the next. */
+export class Serial {
+  constructor(private tail: Promise<unknown> = Promise.resolve()) {}
+
+  run<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(step);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
 /** At most `size` holders at once; the others wait in arrival order. */
 export class Semaphore {
   private readonly waiting: (() => void)[] = [];

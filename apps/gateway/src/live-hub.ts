@@ -6,9 +6,9 @@ import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { LiveTail, type CatchUpFailure, type TailEvent } from './live-tail.ts';
 import type { Semaphore } from './limits.ts';
-import { sendBounded, sendEphemeral, sendPaced, SocketClosed, type Paced } from './pacing.ts';
+import { sendEphemeral, sendReplayed, SocketClosed, type Paced, type ReplayLimits } from './pacing.ts';
 import type { PresenceSignal } from './presence.ts';
-import { eventPayload } from './protocol.ts';
+import { eventFrame } from './protocol.ts';
 
 export const guildTopic = (guildId: string) => `g/${guildId}`;
 export const channelTopic = (channelId: string) => `c/${channelId}`;
@@ -25,15 +25,9 @@ export type HubOptions = ReplayOptions & {
 export type JoinResult = { ok: true; replayed: number } | { ok: false; reason: 'forbidden' | CatchUpFailure };
 
 /** How catch-ups replay to a socket; shared by the guild hub and the user feed. */
-export type ReplayOptions = {
+export type ReplayOptions = ReplayLimits & {
   /** A catch-up longer than this many events is refused with `too_far` (the client refetches instead). */
   maxReplayEvents: number;
-  /** Buffered bytes past which a replay waits for the socket to drain... */
-  replayHighWater: number;
-  /** ...for at most this long, before closing it as too slow. */
-  drainTimeoutMs: number;
-  /** The socket's buffer limit (a replayed frame that would pass it closes the socket with 4008). */
-  maxBackpressureBytes: number;
   /** Catch-ups reading the log at once on this node (each may open a consumer); the others wait. */
   catchUps: Semaphore;
 };
@@ -154,9 +148,7 @@ export class LiveHub {
     if (!(isGuildEvent(event) || isMessageEvent(event)) || event.data.guildId !== guildId) return false;
     const channelId = isMessageEvent(event) ? event.data.channelId : channelOf(event);
     if (channelId !== null && !visible.has(channelId)) return false;
-    const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
-    if (!inChain) await sendPaced(ws, frame, this.options.replayHighWater, this.options.drainTimeoutMs);
-    else if (!sendBounded(ws, frame, this.options.maxBackpressureBytes)) throw new SocketClosed();
+    await sendReplayed(ws, eventFrame(seq, decoded), inChain, this.options);
     return true;
   }
 
@@ -205,9 +197,6 @@ export class LiveHub {
     }
   }
 
-  get watchedGuilds(): number {
-    return this.watched.size;
-  }
 
   private watch(guildId: string): Watched {
     const existing = this.watched.get(guildId);
@@ -235,7 +224,7 @@ export class LiveHub {
 
   private async deliver(guildId: string, watched: Watched, { seq, decoded }: TailEvent): Promise<void> {
     const event = decoded.event;
-    const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
+    const frame = eventFrame(seq, decoded);
     if (isMessageEvent(event)) {
       this.app.publish(channelTopic(event.data.channelId), frame);
       return;

@@ -2,6 +2,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import type { Codec, DecodedEvent } from '@parley/contracts';
 import type { EventLog } from '@parley/event-store';
 import type { Logger, NatsConnection } from '@parley/platform';
+import { Serial } from './limits.ts';
 
 export type TailEvent = { seq: number; decoded: DecodedEvent };
 type LoggedEvent = TailEvent & { pending: number };
@@ -29,7 +30,7 @@ export type CatchUpFailure = 'too_far' | 'unknown_cursor' | 'behind' | 'expired'
 export class LiveTail {
   position = 0;
   readonly ready: Promise<void>;
-  private chain: Promise<unknown>;
+  private readonly steps: Serial;
   private readonly subscription: Subscription;
 
   constructor(
@@ -56,14 +57,12 @@ export class LiveTail {
     this.ready = nc.flush().then(async () => {
       this.position = await this.log.lastSeq(this.filter);
     });
-    this.chain = this.ready;
+    this.steps = new Serial(this.ready);
   }
 
   /** Runs `step` after every live event and step queued before it, and before any queued after. */
   run<T>(step: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(step);
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.steps.run(step);
   }
 
   /** The decoded events of this tail's filter in (after, upTo], from the log, each with how many follow it there. */

@@ -32,6 +32,20 @@ export async function sendPaced<T extends Paced>(ws: WebSocket<T>, frame: string
   if (!drained || data.closed) throw new SocketClosed();
 }
 
+/** How a catch-up sends to a socket (shared by the guild hub and the user feed). */
+export type ReplayLimits = { replayHighWater: number; drainTimeoutMs: number; maxBackpressureBytes: number };
+
+/**
+ * Sends one frame of a catch-up: outside the tail's step it may wait for the
+ * socket to drain (`sendPaced`); inside it must not (one slow socket would
+ * hold up everyone's live events), so a frame that does not fit closes the
+ * socket. Throws SocketClosed once the socket is gone.
+ */
+export async function sendReplayed<T extends Paced>(ws: WebSocket<T>, frame: string, inChain: boolean, limits: ReplayLimits): Promise<void> {
+  if (!inChain) return sendPaced(ws, frame, limits.replayHighWater, limits.drainTimeoutMs);
+  if (!sendBounded(ws, frame, limits.maxBackpressureBytes)) throw new SocketClosed();
+}
+
 /** Wakes every series waiting on this socket (it drained, or it closed). */
 export function wakeDrains(data: Paced): void {
   const waiting = data.drains.splice(0);

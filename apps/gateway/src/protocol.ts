@@ -39,9 +39,6 @@ export const CLOSE = {
   wrongUser: { code: 4101, reason: 'a token of another user on this connection' },
 } as const;
 
-/** The reconnect range; codes outside it (and 1009) mean "do not reconnect as you were". */
-export const isReconnectCode = (code: number): boolean => code >= 4000 && code <= 4099;
-
 /** Guilds one connection may watch (subscriptions, and guilds named in a resume). */
 export const MAX_GUILDS_PER_CONNECTION = 200;
 
@@ -183,6 +180,11 @@ export function eventPayload(seq: number, decoded: DecodedEvent) {
     actorId: meta.actorId,
     data: event.data,
   };
+}
+
+/** An `event` frame: what every delivery of an event sends, live or replayed. */
+export function eventFrame(seq: number, decoded: DecodedEvent): string {
+  return JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
 }
 
 export function errorFrame(code: string, message: string, id?: string, retryAfterMs?: number): string {

@@ -4,7 +4,7 @@ import { AuthError, type Identity, type Logger, type Names, type NatsConnection,
 import type { MikroORM } from '@parley/read-model';
 import uWS from 'uWebSockets.js';
 import { createCommandPath } from './command-path.ts';
-import { Semaphore, SharedBuckets, TokenBucket } from './limits.ts';
+import { Semaphore, Serial, SharedBuckets, TokenBucket } from './limits.ts';
 import { LiveHub, type ReplayOptions } from './live-hub.ts';
 import { wakeDrains } from './pacing.ts';
 import type { Presence } from './presence.ts';
@@ -80,7 +80,6 @@ const SLOW_SWEEP_MS = 100;
  */
 export type Server = {
   app: uWS.TemplatedApp;
-  hub: LiveHub;
   /**
    * Stops taking sockets and asks every client to move, each at a random
    * moment within `spreadMs` (so they do not all land on the other nodes at
@@ -213,7 +212,7 @@ export function createServer(deps: ServerDeps): Server {
           dropped: 0,
           droppedSince: 0,
           limitErrorAt: 0,
-          replays: Promise.resolve(),
+          replays: new Serial(),
           drains: [],
           closed: false,
         };
@@ -450,5 +449,5 @@ export function createServer(deps: ServerDeps): Server {
     for (const ws of [...sockets]) ws.end(CLOSE.draining.code, CLOSE.draining.reason);
   }
 
-  return { app, hub, drain };
+  return { app, drain };
 }

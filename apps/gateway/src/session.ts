@@ -47,6 +47,9 @@ export function createSessions(deps: SessionDeps) {
   let bounds: { at: number; epoch: string; firstSeq: number; lastSeq: number } | undefined;
   const replays = new Semaphore(PARALLEL_REPLAYS);
 
+  /** Whether the log no longer holds every event after `cursor` (its oldest ones are gone). */
+  const gone = (cursor: number, log: { firstSeq: number }) => cursor < log.firstSeq - 1;
+
   /** The log's epoch and bounds; read again when older than a second or when a cursor lies past them. */
   async function logBounds(atLeast = 0, epoch?: string) {
     const stale = !bounds || Date.now() - bounds.at > BOUNDS_TTL_MS || bounds.lastSeq < atLeast || (epoch !== undefined && epoch !== bounds.epoch);
@@ -145,7 +148,7 @@ export function createSessions(deps: SessionDeps) {
       const log = await logBounds(highest, epoch);
       if (epoch !== log.epoch) return { reason: 'epoch', message: 'the event log was recreated since this session; identify and refetch' };
       if (highest > log.lastSeq) return { reason: 'unknown_cursor', message: 'a cursor lies past the end of the event log; identify and refetch' };
-      if (Math.min(cursors.user, ...cursors.guilds.values()) < log.firstSeq - 1) return { reason: 'expired', message: 'the event log no longer holds events this old; identify and refetch' };
+      if (gone(Math.min(cursors.user, ...cursors.guilds.values()), log)) return { reason: 'expired', message: 'the event log no longer holds events this old; identify and refetch' };
       return null;
     },
 
@@ -184,7 +187,7 @@ export function createSessions(deps: SessionDeps) {
         return;
       }
       const log = await logBounds(after ?? 0);
-      if (after !== null && after < log.firstSeq - 1) {
+      if (after !== null && gone(after, log)) {
         report(ws, guildId, { ok: false, reason: 'expired' });
         return;
       }
@@ -210,9 +213,7 @@ export function createSessions(deps: SessionDeps) {
      */
     replay(ws: Socket, id: string, guildId: string, channelId: string, after: number, until: number | null): Promise<void> {
       const data = ws.getUserData();
-      const answer = data.replays.then(() => (data.closed ? undefined : replays.with(() => replayPage(ws, id, guildId, channelId, after, until))));
-      data.replays = answer.catch(() => undefined);
-      return answer;
+      return data.replays.run(async () => (data.closed ? undefined : replays.with(() => replayPage(ws, id, guildId, channelId, after, until))));
     },
   };
 
@@ -223,7 +224,7 @@ export function createSessions(deps: SessionDeps) {
       return;
     }
     const log = await logBounds(until ?? 0);
-    if (after < log.firstSeq - 1) {
+    if (gone(after, log)) {
       ws.send(JSON.stringify({ op: 'resync', guildId, channelId, reason: 'expired', message: RESYNC_MESSAGES.expired, id }));
       return;
     }

@@ -1,6 +1,6 @@
 import type { OutcomeListener } from '@parley/event-store';
 import type uWS from 'uWebSockets.js';
-import type { TokenBucket } from './limits.ts';
+import type { Serial, TokenBucket } from './limits.ts';
 
 /** What the gateway keeps per socket. Identity fields are set from a verified token only. */
 export type SocketData = {
@@ -35,7 +35,7 @@ export type SocketData = {
   droppedSince: number;
   limitErrorAt: number;
   /** This socket's channel replays, answered one after another. */
-  replays: Promise<void>;
+  replays: Serial;
   /** Replays waiting for the socket to drain. */
   drains: (() => void)[];
   timer?: NodeJS.Timeout;

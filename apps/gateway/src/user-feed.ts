@@ -4,8 +4,8 @@ import type { Logger, Names, NatsConnection } from '@parley/platform';
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import type { ReplayOptions } from './live-hub.ts';
 import { LiveTail, type CatchUpFailure } from './live-tail.ts';
-import { sendBounded, sendPaced, SocketClosed, type Paced } from './pacing.ts';
-import { eventPayload } from './protocol.ts';
+import { sendReplayed, SocketClosed, type Paced } from './pacing.ts';
+import { eventFrame } from './protocol.ts';
 
 export const userTopic = (userId: string) => `u/${userId}`;
 
@@ -50,9 +50,7 @@ export class UserFeed {
         return { ok: true, replayed: 0 };
       }
       const send = async ({ seq, decoded }: { seq: number; decoded: DecodedEvent }, inChain: boolean) => {
-        const frame = JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) });
-        if (!inChain) await sendPaced(ws, frame, this.options.replayHighWater, this.options.drainTimeoutMs);
-        else if (!sendBounded(ws, frame, this.options.maxBackpressureBytes)) throw new SocketClosed();
+        await sendReplayed(ws, eventFrame(seq, decoded), inChain, this.options);
         // Replayed like live: a revocation found in the catch-up ends the sessions it names.
         this.onEvent(userId, decoded);
         return true;
@@ -82,7 +80,7 @@ export class UserFeed {
       return existing;
     }
     const onLive = ({ seq, decoded }: { seq: number; decoded: DecodedEvent }) => {
-      this.app.publish(userTopic(userId), JSON.stringify({ op: 'event', ...eventPayload(seq, decoded) }));
+      this.app.publish(userTopic(userId), eventFrame(seq, decoded));
       this.onEvent(userId, decoded);
     };
     const tail = new LiveTail(this.nc, this.names.liveUser(userId), this.names.userSubject(userId), this.log, this.codec, onLive, this.logger);

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { startProcess, stopProcess } from '../targets/processes.ts';
-import type { Connection, Publisher } from '../targets/target.ts';
+import type { Connection, Publisher, Target } from '../targets/target.ts';
 
 /**
  * What the three peer targets (Socket.IO + Redis, the ws hub, uWS + NATS)
@@ -47,6 +47,33 @@ export class PeerNodes {
   /** Stops every node (SIGTERM, then SIGKILL); resolves once all have exited. */
   async stop(): Promise<void> {
     await Promise.all(this.children.map((child) => stopProcess(child)));
+  }
+}
+
+/** What every peer target shares: its nodes, started by `setup` with `args`, and stopped by `stop`. */
+export abstract class PeerTarget implements Pick<Target, 'setup' | 'pids' | 'stop'> {
+  protected readonly nodes: PeerNodes;
+
+  constructor(
+    entry: string,
+    basePort: number,
+    nodes: number,
+    private readonly args: string[],
+  ) {
+    this.nodes = new PeerNodes(entry, basePort, nodes);
+  }
+
+  /** Starts the nodes; rooms need no preparing (each peer's rooms exist once joined). */
+  async setup(): Promise<void> {
+    await this.nodes.start(this.args);
+  }
+
+  pids(): number[] {
+    return this.nodes.pids();
+  }
+
+  async stop(): Promise<void> {
+    await this.nodes.stop();
   }
 }
 

@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import { PeerNodes, PeerSocket, publisherOn, REDIS_URL, type PeerOptions } from '../peers/shared.ts';
+import { PeerSocket, PeerTarget, publisherOn, REDIS_URL, type PeerOptions } from '../peers/shared.ts';
 import type { Connection, Publisher, Target } from './target.ts';
 
 /**
@@ -20,18 +20,12 @@ const NODES = 2;
 /** The namespace connect's ack key; requests use ids 0, 1, 2, ... */
 const CONNECT = -1;
 
-export class SocketIoTarget implements Target {
+export class SocketIoTarget extends PeerTarget implements Target {
   readonly name = 'socketio-redis';
   readonly durable = true;
-  private readonly nodes: PeerNodes;
 
   constructor(private readonly options: PeerOptions) {
-    this.nodes = new PeerNodes('apps/bench/src/peers/socketio-redis.ts', options.basePort, NODES);
-  }
-
-  /** Starts both nodes; rooms need no preparing (a Socket.IO room exists once joined). */
-  async setup(): Promise<void> {
-    await this.nodes.start([this.options.prefix]);
+    super('apps/bench/src/peers/socketio-redis.ts', options.basePort, NODES, [options.prefix]);
   }
 
   async subscribe(room: number, user: number, onBody: (body: string) => void): Promise<Connection> {
@@ -45,13 +39,9 @@ export class SocketIoTarget implements Target {
     return publisherOn(socket, (id, room, body) => `42${id}${JSON.stringify(['msg', room, body])}`);
   }
 
-  pids(): number[] {
-    return this.nodes.pids();
-  }
-
   /** Stops both nodes, then (no writer left) deletes the run's keys: SCAN by prefix, DEL. */
-  async stop(): Promise<void> {
-    await this.nodes.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     const redis = createClient({ url: REDIS_URL });
     await redis.connect();
     try {

@@ -1,4 +1,4 @@
-import { PeerNodes, PeerSocket, publisherOn, type PeerOptions } from '../peers/shared.ts';
+import { PeerSocket, PeerTarget, publisherOn, type PeerOptions } from '../peers/shared.ts';
 import type { Connection, Publisher, Target } from './target.ts';
 
 /**
@@ -14,18 +14,12 @@ import type { Connection, Publisher, Target } from './target.ts';
 
 const NODES = 2;
 
-export class UwsNatsTarget implements Target {
+export class UwsNatsTarget extends PeerTarget implements Target {
   readonly name = 'uws-nats';
   readonly durable = false;
-  private readonly nodes: PeerNodes;
 
-  constructor(private readonly options: PeerOptions) {
-    this.nodes = new PeerNodes('apps/bench/src/peers/uws-nats.ts', options.basePort, NODES);
-  }
-
-  /** Starts both nodes; rooms need no preparing (a NATS subject and a uWS topic exist once used). */
-  async setup(): Promise<void> {
-    await this.nodes.start([this.options.prefix]);
+  constructor(options: PeerOptions) {
+    super('apps/bench/src/peers/uws-nats.ts', options.basePort, NODES, [options.prefix]);
   }
 
   async subscribe(room: number, user: number, onBody: (body: string) => void): Promise<Connection> {
@@ -45,13 +39,5 @@ export class UwsNatsTarget implements Target {
     const socket: PeerSocket = new PeerSocket(this.nodes.url(user, '/'), (text) => socket.ack(Number(text)));
     await socket.opened;
     return publisherOn(socket, (id, room, body) => `${id} ${room} ${body}`);
-  }
-
-  pids(): number[] {
-    return this.nodes.pids();
-  }
-
-  async stop(): Promise<void> {
-    await this.nodes.stop();
   }
 }

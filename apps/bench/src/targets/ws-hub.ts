@@ -1,4 +1,4 @@
-import { PeerNodes, PeerSocket, publisherOn, type PeerOptions } from '../peers/shared.ts';
+import { PeerSocket, PeerTarget, publisherOn, type PeerOptions } from '../peers/shared.ts';
 import type { Connection, Publisher, Target } from './target.ts';
 
 /**
@@ -11,18 +11,12 @@ import type { Connection, Publisher, Target } from './target.ts';
 
 type ServerFrame = { op: 'ack'; id: number } | { op: 'msg'; room: number; body: string };
 
-export class WsHubTarget implements Target {
+export class WsHubTarget extends PeerTarget implements Target {
   readonly name = 'ws-hub';
   readonly durable = false;
-  private readonly nodes: PeerNodes;
 
   constructor(options: PeerOptions) {
-    this.nodes = new PeerNodes('apps/bench/src/peers/ws-hub.ts', options.basePort, 1);
-  }
-
-  /** Starts the hub; rooms need no preparing (one exists once joined). */
-  async setup(): Promise<void> {
-    await this.nodes.start([]);
+    super('apps/bench/src/peers/ws-hub.ts', options.basePort, 1, []);
   }
 
   async subscribe(room: number, user: number, onBody: (body: string) => void): Promise<Connection> {
@@ -34,14 +28,6 @@ export class WsHubTarget implements Target {
   async publisher(user: number): Promise<Publisher> {
     const socket = await this.connect(user, () => {});
     return publisherOn(socket, (id, room, body) => JSON.stringify({ op: 'msg', room, body, id }));
-  }
-
-  pids(): number[] {
-    return this.nodes.pids();
-  }
-
-  async stop(): Promise<void> {
-    await this.nodes.stop();
   }
 
   private async connect(user: number, onBody: (body: string) => void): Promise<PeerSocket> {
